@@ -1,0 +1,1 @@
+namespace Faust.Web; internal static class Program { private static void Main() { } }

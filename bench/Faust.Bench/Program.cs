@@ -1,0 +1,1 @@
+namespace Faust.Bench; internal static class Program { private static void Main() { } }
