@@ -1,0 +1,116 @@
+namespace Faust.App;
+
+/// <summary>The settings of a Faust.NET app, bound from the <c>Faust</c> configuration section.</summary>
+/// <remarks>Every setting can come from appsettings.json, an environment variable (<c>Faust__Broker=...</c>)
+/// or the command line (<c>--Faust:Broker=...</c>). <see cref="Validate"/> lists what is wrong, naming the setting.</remarks>
+public sealed class FaustOptions
+{
+    /// <summary>The configuration section the options bind from.</summary>
+    public const string SectionName = "Faust";
+
+    /// <summary>The app id (Faust's <c>id</c>): the consumer group and the prefix of internal topics. Default <c>faust</c>.</summary>
+    public string Id { get; set; } = "faust";
+
+    /// <summary>The app version. Above 1 it is part of the consumer group (<c>{id}-v{version}</c>) and of the data
+    /// directory, so bumping it starts from scratch, as in Faust. Default 1.</summary>
+    public int Version { get; set; } = 1;
+
+    /// <summary>Where the broker is: <c>memory://</c> (volatile, in process), <c>embedded://[dir]</c> (in process and
+    /// durable; without a dir it lives under <see cref="DataDirectory"/>) or <c>kafka://host:port[,host:port]</c>.
+    /// Default <c>embedded://</c>.</summary>
+    public string Broker { get; set; } = "embedded://";
+
+    /// <summary>Where the worker keeps its state (embedded broker, table stores). Relative paths are relative to the
+    /// working directory. Default <c>{Id}-data</c>, as Faust's <c>datadir</c>.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>The URL other workers and clients use to reach this worker. Default: the server's own address.</summary>
+    public string? CanonicalUrl { get; set; }
+
+    /// <summary>Partition count of topics the app declares without an explicit count, changelogs included. Default 8.</summary>
+    public int TopicPartitions { get; set; } = 8;
+
+    /// <summary><c>at_least_once</c> (default) or <c>exactly_once</c>.</summary>
+    public string ProcessingGuarantee { get; set; } = "at_least_once";
+
+    /// <summary>How often processed offsets are committed (Faust's <c>broker_commit_interval</c>). Default 2.8 s.</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(2.8);
+
+    /// <summary>Records buffered per partition and agent before the partition is paused (Faust's
+    /// <c>stream_buffer_maxsize</c>). Default 4096.</summary>
+    public int StreamBufferMaxSize { get; set; } = 4096;
+
+    /// <summary>The consumer group: <see cref="Id"/>, with <c>-v{Version}</c> when the version is above 1.</summary>
+    public string GroupId => Version > 1 ? $"{Id}-v{Version}" : Id;
+
+    /// <summary>The data directory with its default applied.</summary>
+    public string ResolvedDataDirectory => Path.GetFullPath(string.IsNullOrWhiteSpace(DataDirectory) ? $"{Id}-data" : DataDirectory);
+
+    /// <summary>The parsed <see cref="ProcessingGuarantee"/>.</summary>
+    public ProcessingGuarantee Guarantee => ParseGuarantee(ProcessingGuarantee) ?? App.ProcessingGuarantee.AtLeastOnce;
+
+    /// <summary>Checks every setting.</summary>
+    /// <returns>One message per bad setting, naming it and what it accepts; empty when all are valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Id) || Id.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))
+        {
+            errors.Add($"Faust:Id '{Id}' is not valid: use letters, digits, '.', '_' and '-' (it names Kafka topics and the consumer group).");
+        }
+
+        if (Version < 1)
+        {
+            errors.Add($"Faust:Version {Version} is not valid: use 1 or more.");
+        }
+
+        if (!Transport.BrokerUrl.TryParse(Broker, out _, out var brokerError))
+        {
+            errors.Add(brokerError!);
+        }
+
+        if (CanonicalUrl is { Length: > 0 } && !(Uri.TryCreate(CanonicalUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+        {
+            errors.Add($"Faust:CanonicalUrl '{CanonicalUrl}' is not valid: use an absolute http:// or https:// URL such as http://worker-1:6066.");
+        }
+
+        if (TopicPartitions is < 1 or > 10_000)
+        {
+            errors.Add($"Faust:TopicPartitions {TopicPartitions} is not valid: use 1 to 10000.");
+        }
+
+        if (ParseGuarantee(ProcessingGuarantee) is null)
+        {
+            errors.Add($"Faust:ProcessingGuarantee '{ProcessingGuarantee}' is not valid: use at_least_once or exactly_once.");
+        }
+
+        if (CommitInterval <= TimeSpan.Zero || CommitInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Faust:CommitInterval '{CommitInterval}' is not valid: use a duration above 0 and at most 01:00:00, such as 00:00:02.8.");
+        }
+
+        if (StreamBufferMaxSize < 1)
+        {
+            errors.Add($"Faust:StreamBufferMaxSize {StreamBufferMaxSize} is not valid: use 1 or more.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws an <see cref="InvalidOperationException"/> listing every bad setting.</summary>
+    public void ThrowIfInvalid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("Faust.NET cannot start: " + string.Join(" ", errors));
+        }
+    }
+
+    private static ProcessingGuarantee? ParseGuarantee(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "at_least_once" or "atleastonce" or "at-least-once" => App.ProcessingGuarantee.AtLeastOnce,
+        "exactly_once" or "exactlyonce" or "exactly-once" => App.ProcessingGuarantee.ExactlyOnce,
+        _ => null,
+    };
+}

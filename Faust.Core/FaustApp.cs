@@ -1,0 +1,254 @@
+using Faust.Agents;
+using Faust.App;
+using Faust.Processing;
+using Faust.Serialization;
+using Faust.Stores;
+using Faust.Streams;
+using Faust.Tables;
+using Faust.Topics;
+using Faust.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Faust;
+
+/// <summary>
+/// A Faust.NET app: the topics, tables and agents of one stream-processing service, and the worker that runs them
+/// (Faust's <c>faust.App</c>).
+/// </summary>
+/// <remarks>
+/// <para>Declare topics, tables and agents first, then start the app. In an ASP.NET Core server,
+/// <c>builder.AddFaust()</c> creates the app and runs it as hosted services; standalone, call
+/// <see cref="StartAsync"/> and <see cref="StopAsync"/>.</para>
+/// <para>Declaration methods are not thread safe and throw once the app has started. Topics, tables and their
+/// methods are thread safe once it runs.</para>
+/// </remarks>
+public sealed class FaustApp : IAsyncDisposable
+{
+    private readonly List<ITopicView> _topics = [];
+    private readonly List<ITableView> _tables = [];
+    private readonly List<IAgent> _agents = [];
+    private readonly List<Task> _agentTasks = [];
+    private readonly CancellationTokenSource _agentsStopping = new();
+    private ILoggerFactory _loggerFactory;
+    private Worker? _worker;
+    private int _state;
+
+    /// <summary>Creates an app.</summary>
+    /// <param name="options">Settings; default values when null. They may be replaced until the app starts.</param>
+    /// <param name="loggerFactory">Where logs go; nowhere when null.</param>
+    /// <param name="timeProvider">The clock for commit intervals and timers; the system clock when null.</param>
+    public FaustApp(FaustOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        Options = options ?? new FaustOptions();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        Time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The app's settings.</summary>
+    public FaustOptions Options { get; private set; }
+
+    /// <summary>The clock the app uses.</summary>
+    public TimeProvider Time { get; private set; }
+
+    /// <summary>True once every assigned table partition has recovered and agents receive events.</summary>
+    public bool IsReady => _worker?.IsReady ?? false;
+
+    /// <summary>Completes when the app is ready (see <see cref="IsReady"/>).</summary>
+    public Task WhenReady => _worker?.Ready ?? throw new InvalidOperationException("The app has not started.");
+
+    /// <summary>True while the app runs.</summary>
+    public bool IsRunning => Volatile.Read(ref _state) == 1;
+
+    internal IReadOnlyList<ITopicView> TopicViews => _topics;
+
+    internal IReadOnlyList<ITableView> TableViews => _tables;
+
+    internal IReadOnlyList<IAgent> AgentList => _agents;
+
+    internal IStoreFactory StoreFactory { get; set; } = new MemoryStoreFactory();
+
+    internal Worker? Worker => _worker;
+
+    /// <summary>Declares a topic.</summary>
+    /// <param name="name">The topic name.</param>
+    /// <param name="partitions">Partition count; default the app's <c>TopicPartitions</c> (or the topic's own when it exists).</param>
+    /// <param name="keyCodec">Key codec; default raw UTF-8 for string, raw for byte[], JSON otherwise.</param>
+    /// <param name="valueCodec">Value codec; same defaults.</param>
+    public Topic<TKey, TValue> Topic<TKey, TValue>(string name, int? partitions = null, ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null)
+    {
+        ThrowIfStarted();
+        if (_topics.Any(t => t.Name == name))
+        {
+            throw new ArgumentException($"Topic '{name}' is already declared in this app.", nameof(name));
+        }
+
+        var topic = new Topic<TKey, TValue>(this, name, partitions, keyCodec, valueCodec, isInternal: false);
+        _topics.Add(topic);
+        return topic;
+    }
+
+    /// <summary>Declares an in-process channel of keyed values.</summary>
+    /// <param name="name">A name for logs; default a generated one.</param>
+    /// <param name="capacity">Events buffered before senders wait.</param>
+    public Channel<TKey, TValue> Channel<TKey, TValue>(string? name = null, int capacity = 4096)
+    {
+        ThrowIfStarted();
+        return new Channel<TKey, TValue>(this, name ?? $"channel-{Guid.NewGuid():N}", capacity);
+    }
+
+    /// <summary>Declares an in-process channel of values.</summary>
+    /// <param name="name">A name for logs; default a generated one.</param>
+    /// <param name="capacity">Events buffered before senders wait.</param>
+    public Channel<T> Channel<T>(string? name = null, int capacity = 4096)
+    {
+        ThrowIfStarted();
+        return new Channel<T>(this, name ?? $"channel-{Guid.NewGuid():N}", capacity);
+    }
+
+    /// <summary>Declares a table with a changelog topic <c>{app id}-{name}-changelog</c>.</summary>
+    /// <param name="name">The table name.</param>
+    /// <param name="defaultFactory">The value a missing key reads as (Faust's <c>default=</c>); null: missing keys are not found.</param>
+    /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>. Must equal the source topics'.</param>
+    /// <param name="help">A description for <c>GET /table/</c>.</param>
+    /// <param name="keyCodec">Key codec; default as for topics.</param>
+    /// <param name="valueCodec">Value codec; default as for topics.</param>
+    public Table<TKey, TValue> Table<TKey, TValue>(string name, Func<TValue>? defaultFactory = null, int? partitions = null, string? help = null,
+        ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null)
+    {
+        ThrowIfStarted();
+        if (_tables.Any(t => t.Name == name))
+        {
+            throw new ArgumentException($"Table '{name}' is already declared in this app.", nameof(name));
+        }
+
+        var table = new Table<TKey, TValue>(this, name, defaultFactory, partitions, help, keyCodec, valueCodec);
+        _tables.Add(table);
+        return table;
+    }
+
+    /// <summary>Declares an agent: <paramref name="handler"/> processes the stream of <paramref name="source"/>.</summary>
+    /// <param name="source">The topic or channel to read.</param>
+    /// <param name="handler">The agent's function; it gets the stream and the token that fires when the worker stops.</param>
+    /// <param name="name">The agent's name; default <c>{source}-agent</c>.</param>
+    public Agent<TKey, TValue> Agent<TKey, TValue>(AgentSource<TKey, TValue> source, Func<Stream<TKey, TValue>, CancellationToken, Task> handler, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(handler);
+        ThrowIfStarted();
+        if (!ReferenceEquals(source.App, this))
+        {
+            throw new ArgumentException($"'{source.Name}' belongs to another app.", nameof(source));
+        }
+
+        var agentName = name ?? $"{source.Name}-agent";
+        if (_agents.Any(a => a.Name == agentName))
+        {
+            throw new ArgumentException($"An agent named '{agentName}' is already declared; give the agent a name.", nameof(name));
+        }
+
+        var agent = new Agent<TKey, TValue>(agentName, source, handler);
+        _agents.Add(agent);
+        return agent;
+    }
+
+    /// <summary>Starts the worker and every agent. Completes once the worker consumes; tables recover in the
+    /// background (see <see cref="WhenReady"/>).</summary>
+    /// <exception cref="InvalidOperationException">A setting is invalid (the message names it) or the broker refused.</exception>
+    public async Task StartAsync(CancellationToken ct = default)
+    {
+        await StartWorkerAsync(ct).ConfigureAwait(false);
+        foreach (var agent in _agents)
+        {
+            _agentTasks.Add(RunAgentAsync(agent, _agentsStopping.Token));
+        }
+    }
+
+    /// <summary>Stops the agents (each finishes the event it is processing), commits what was processed and
+    /// closes the broker connection.</summary>
+    public async Task StopAsync(CancellationToken ct = default)
+    {
+        await _agentsStopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_agentTasks).WaitAsync(ct).ConfigureAwait(false);
+        await StopWorkerAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Commits what agents have acknowledged now, instead of waiting for the commit interval.</summary>
+    /// <returns>The offsets committed, per partition.</returns>
+    public async Task<IReadOnlyDictionary<TopicPartition, long>> CommitAsync(CancellationToken ct = default) =>
+        await RequireWorker().CommitAsync(ct).ConfigureAwait(false);
+
+    internal void Configure(FaustOptions options, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        ThrowIfStarted();
+        Options = options;
+        _loggerFactory = loggerFactory;
+        Time = time;
+    }
+
+    internal async Task StartWorkerAsync(CancellationToken ct)
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("The app has already started.");
+        }
+
+        try
+        {
+            Options.ThrowIfInvalid();
+            var transport = TransportFactory.Create(Options, _loggerFactory);
+            var worker = new Worker(this, transport, _loggerFactory.CreateLogger("Faust.Worker"), Time);
+            try
+            {
+                await worker.StartAsync(ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                await worker.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            _worker = worker;
+        }
+        catch
+        {
+            Volatile.Write(ref _state, 0);
+            throw;
+        }
+    }
+
+    internal Task RunAgentAsync(IAgent agent, CancellationToken stopping)
+    {
+        var worker = RequireWorker();
+        return Task.Run(() => agent.RunAsync(worker, stopping), CancellationToken.None);
+    }
+
+    internal async Task StopWorkerAsync(CancellationToken ct)
+    {
+        var worker = _worker;
+        if (worker is null || Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        {
+            return;
+        }
+
+        await worker.DisposeAsync().ConfigureAwait(false);
+    }
+
+    internal Worker RequireWorker() =>
+        _worker ?? throw new InvalidOperationException("The Faust app has not started: send to topics and write tables once it runs.");
+
+    private void ThrowIfStarted()
+    {
+        if (Volatile.Read(ref _state) != 0)
+        {
+            throw new InvalidOperationException("Declare topics, tables and agents before the app starts.");
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _agentsStopping.Dispose();
+    }
+}

@@ -1,0 +1,106 @@
+using System.Threading.Channels;
+using Faust.Transport;
+
+namespace Faust.Processing;
+
+// What the poll loop hands to one agent: batches of its source topic's partitions, in partition order.
+//
+// Backpressure: each partition may have at most maxBuffered records waiting for the agent; past that the
+// partition is paused at the consumer (the poll loop never blocks), and it is resumed once the agent has
+// worked the buffer down to half. Pause and resume decisions are taken under _flowLock with a fresh count,
+// so a partition can never stay paused with an empty buffer.
+internal sealed class AgentInbox
+{
+    private readonly Channel<RecordBatch> _batches = Channel.CreateUnbounded<RecordBatch>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly object _flowLock = new();
+    private readonly int _maxBuffered;
+    private readonly ITransportConsumer _consumer;
+    private readonly int[] _buffered;
+    private readonly bool[] _paused;
+    private readonly AckTracker?[] _trackers;
+
+    public AgentInbox(string agentName, string topic, int partitions, int maxBuffered, ITransportConsumer consumer)
+    {
+        AgentName = agentName;
+        Topic = topic;
+        _maxBuffered = maxBuffered;
+        _consumer = consumer;
+        _buffered = new int[partitions];
+        _paused = new bool[partitions];
+        _trackers = new AckTracker?[partitions];
+    }
+
+    public string AgentName { get; }
+
+    public string Topic { get; }
+
+    public int PartitionCount => _trackers.Length;
+
+    public void Assign(int partition) => Volatile.Write(ref _trackers[partition], new AckTracker(new TopicPartition(Topic, partition)));
+
+    public void Revoke(int partition)
+    {
+        Volatile.Write(ref _trackers[partition], null);
+        lock (_flowLock)
+        {
+            _buffered[partition] = 0;
+            _paused[partition] = false;
+        }
+    }
+
+    public bool IsAssigned(int partition) => Volatile.Read(ref _trackers[partition]) is not null;
+
+    public AckTracker? TrackerFor(int partition) => Volatile.Read(ref _trackers[partition]);
+
+    /// <summary>Poll thread: hands a batch to the agent.</summary>
+    public void Deliver(RecordBatch batch)
+    {
+        var p = batch.Partition.Partition;
+        var tracker = Volatile.Read(ref _trackers[p]);
+        if (tracker is null)
+        {
+            return;
+        }
+
+        tracker.Delivered(batch);
+        if (Interlocked.Add(ref _buffered[p], batch.Count) > _maxBuffered)
+        {
+            lock (_flowLock)
+            {
+                if (!_paused[p] && Volatile.Read(ref _buffered[p]) > _maxBuffered)
+                {
+                    _paused[p] = true;
+                    _consumer.Pause([batch.Partition]);
+                }
+            }
+        }
+
+        _batches.Writer.TryWrite(batch);
+    }
+
+    public bool TryRead(out RecordBatch batch) => _batches.Reader.TryRead(out batch!);
+
+    public ValueTask<bool> WaitToReadAsync(CancellationToken ct) => _batches.Reader.WaitToReadAsync(ct);
+
+    /// <summary>Agent: every record of the batch has been handed out.</summary>
+    public void Consumed(RecordBatch batch)
+    {
+        var p = batch.Partition.Partition;
+        var left = Interlocked.Add(ref _buffered[p], -batch.Count);
+        if (left <= _maxBuffered / 2 && Volatile.Read(ref _paused[p]))
+        {
+            lock (_flowLock)
+            {
+                if (_paused[p] && Volatile.Read(ref _buffered[p]) <= _maxBuffered / 2)
+                {
+                    _paused[p] = false;
+                    _consumer.Resume([batch.Partition]);
+                }
+            }
+        }
+    }
+
+    public void Ack(int partition, long offset) => Volatile.Read(ref _trackers[partition])?.Ack(offset);
+
+    public void Complete() => _batches.Writer.TryComplete();
+}

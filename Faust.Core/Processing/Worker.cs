@@ -1,0 +1,527 @@
+using Faust.Agents;
+using Faust.App;
+using Faust.Tables;
+using Faust.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Faust.Processing;
+
+// One worker: one group consumer for every agent's source topic, one poll thread, producers, tables, commits.
+//
+// Commit invariant: a partition's committed offset is the smallest commit point over the agents reading it
+// (see AckTracker), and it is committed only after every record those events produced (changelog and
+// outputs) is durable: at_least_once flushes the producer first; exactly_once commits the records and the
+// offsets in one transaction, at an event boundary (ProcessingGate), so table state never runs ahead of
+// committed input.
+internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private readonly FaustApp _app;
+    private readonly FaustOptions _options;
+    private readonly ITransport _transport;
+    private readonly Dictionary<string, int> _partitionCounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<IAgent, AgentInbox> _inboxes = [];
+    private readonly Dictionary<string, AgentInbox[]> _inboxesByTopic = new(StringComparer.Ordinal);
+    private readonly Dictionary<TopicPartition, long> _lastCommitted = [];
+    private readonly SemaphoreSlim _commitLock = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ITransportConsumer? _consumer;
+    private ITransportProducer? _producer;
+    private ITransportProducer? _transactionalProducer;
+    private Thread? _pollThread;
+    private Task? _commitLoop;
+    private Task _recovery = Task.CompletedTask;
+    private Exception? _fault;
+    private volatile bool _pollThreadFaulted;
+
+    public Worker(FaustApp app, ITransport transport, ILogger logger, TimeProvider time)
+    {
+        _app = app;
+        _options = app.Options;
+        _transport = transport;
+        Logger = logger;
+        Time = time;
+        Gate = _options.Guarantee == ProcessingGuarantee.ExactlyOnce ? new ProcessingGate() : null;
+        Recovery = new TableRecovery(app.TableViews, transport, logger, time);
+    }
+
+    public ILogger Logger { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>Held by agents per event under exactly_once; null under at_least_once.</summary>
+    public ProcessingGate? Gate { get; }
+
+    public TableRecovery Recovery { get; }
+
+    /// <summary>Completes once every assigned table partition has recovered.</summary>
+    public Task Ready => _ready.Task;
+
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
+
+    public Exception? Fault => _fault;
+
+    public ITransport Transport => _transport;
+
+    public IReadOnlyCollection<TopicPartition> Assignment => _consumer?.Assignment ?? [];
+
+    public int PartitionCount(string topic) =>
+        _partitionCounts.TryGetValue(topic, out var count) ? count
+        : throw new InvalidOperationException($"Topic '{topic}' is not declared in app '{_options.Id}'.");
+
+    public AgentInbox InboxOf(IAgent agent) =>
+        _inboxes.TryGetValue(agent, out var inbox) ? inbox : throw new InvalidOperationException($"Agent {agent.Name} has no inbox.");
+
+    public long? CommittedOffset(TopicPartition tp)
+    {
+        lock (_lastCommitted)
+        {
+            return _lastCommitted.TryGetValue(tp, out var offset) ? offset : null;
+        }
+    }
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await DeclareTopicsAsync(ct).ConfigureAwait(false);
+        CheckCopartitioning();
+
+        _producer = _transport.CreateProducer();
+        if (Gate is not null)
+        {
+            _transactionalProducer = _transport.CreateProducer(transactional: true);
+            _transactionalProducer.BeginTransaction();
+        }
+
+        var sourceTopics = _app.AgentList.Select(a => a.SourceTopic).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        _consumer = _transport.CreateConsumer(_options.GroupId, this);
+        foreach (var agent in _app.AgentList)
+        {
+            if (agent.SourceTopic is { } topic)
+            {
+                _inboxes[agent] = new AgentInbox(agent.Name, topic, _partitionCounts[topic], _options.StreamBufferMaxSize, _consumer);
+            }
+        }
+
+        foreach (var group in _inboxes.Values.GroupBy(i => i.Topic, StringComparer.Ordinal))
+        {
+            _inboxesByTopic[group.Key] = [.. group];
+        }
+
+        if (sourceTopics.Length > 0)
+        {
+            _consumer.Subscribe(sourceTopics);
+        }
+        else
+        {
+            // No agent reads a topic: tables are still served, so open and recover all their partitions.
+            OnAssigned([]);
+        }
+
+        _pollThread = new Thread(PollLoop) { IsBackground = true, Name = $"faust-poll {_options.Id}" };
+        _pollThread.Start();
+        _commitLoop = CommitLoopAsync(_stopping.Token);
+        LogStarted(Logger, _options.Id, _options.Broker, _options.GroupId, _options.ProcessingGuarantee);
+    }
+
+    private async Task DeclareTopicsAsync(CancellationToken ct)
+    {
+        foreach (var topic in _app.TopicViews)
+        {
+            var wanted = topic.DeclaredPartitions ?? _options.TopicPartitions;
+            var actual = await _transport.EnsureTopicAsync(new TopicSpec(topic.Name, wanted, Internal: topic.IsInternal), ct).ConfigureAwait(false);
+            if (topic.DeclaredPartitions is { } declared && declared != actual)
+            {
+                throw new InvalidOperationException(
+                    $"Topic '{topic.Name}' is declared with {declared} partitions but has {actual} on the broker. Declare it with {actual} partitions, or recreate the topic.");
+            }
+
+            _partitionCounts[topic.Name] = actual;
+        }
+
+        foreach (var table in _app.TableViews)
+        {
+            var wanted = table.DeclaredPartitions ?? _options.TopicPartitions;
+            var actual = await _transport.EnsureTopicAsync(new TopicSpec(table.ChangelogTopic, wanted, Compacted: true, Internal: true), ct).ConfigureAwait(false);
+            _partitionCounts[table.ChangelogTopic] = actual;
+        }
+    }
+
+    // A table write goes to the changelog partition numbered like the event's partition, so every source topic
+    // and every changelog must have the same partition count (DESIGN decision 3).
+    private void CheckCopartitioning()
+    {
+        if (_app.TableViews.Count == 0)
+        {
+            return;
+        }
+
+        var counts = _app.AgentList.Select(a => a.SourceTopic).OfType<string>()
+            .Concat(_app.TableViews.Select(t => t.ChangelogTopic))
+            .Distinct(StringComparer.Ordinal)
+            .Select(t => (Topic: t, Partitions: _partitionCounts[t]))
+            .ToArray();
+        if (counts.Select(c => c.Partitions).Distinct().Count() > 1)
+        {
+            throw new InvalidOperationException(
+                "Source topics and table changelogs must have the same partition count (a table write goes to the changelog partition of the event being processed), but they differ: "
+                + string.Join(", ", counts.Select(c => $"'{c.Topic}' has {c.Partitions}")) + ".");
+        }
+    }
+
+    // ---- the poll loop ----
+
+    private void PollLoop()
+    {
+        var consumer = _consumer!;
+        while (!_stopping.IsCancellationRequested)
+        {
+            RecordBatch? batch;
+            try
+            {
+                batch = consumer.Poll(PollTimeout);
+            }
+            catch (ObjectDisposedException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _fault = ex;
+                _pollThreadFaulted = true;
+                LogPollFailed(Logger, ex);
+                return;
+            }
+
+            if (batch is null)
+            {
+                continue;
+            }
+
+            if (_inboxesByTopic.TryGetValue(batch.Partition.Topic, out var inboxes))
+            {
+                foreach (var inbox in inboxes)
+                {
+                    inbox.Deliver(batch);
+                }
+            }
+        }
+    }
+
+    public void OnAssigned(IReadOnlyCollection<TopicPartition> partitions)
+    {
+        var sources = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).ToArray();
+        foreach (var tp in sources)
+        {
+            foreach (var inbox in _inboxesByTopic[tp.Topic])
+            {
+                inbox.Assign(tp.Partition);
+            }
+        }
+
+        // On memory and embedded the one worker owns every partition; with Kafka the table partitions follow
+        // the source partitions assigned (co-partitioning).
+        var tablePartitions = sources.Length == 0
+            ? Enumerable.Range(0, _app.TableViews.Select(t => _partitionCounts[t.ChangelogTopic]).DefaultIfEmpty(0).Max()).ToArray()
+            : sources.Select(tp => tp.Partition).Distinct().Order().ToArray();
+        if (_app.TableViews.Count == 0)
+        {
+            _ready.TrySetResult();
+            return;
+        }
+
+        // Recover before the streams resume: pause the sources, recover in the background, then resume.
+        _consumer?.Pause(sources);
+        foreach (var table in _app.TableViews)
+        {
+            table.OpenPartitions(tablePartitions, _partitionCounts[table.ChangelogTopic]);
+        }
+
+        var previous = _recovery;
+        _recovery = Task.Run(async () =>
+        {
+            await previous.ConfigureAwait(false);
+            try
+            {
+                await Recovery.RecoverAsync(tablePartitions, _stopping.Token).ConfigureAwait(false);
+                _consumer?.Resume(sources);
+                _ready.TrySetResult();
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex)
+            {
+                _fault = ex;
+                LogRecoveryFailed(Logger, ex);
+                _ready.TrySetException(ex);
+            }
+        });
+    }
+
+    public void OnRevoked(IReadOnlyCollection<TopicPartition> partitions)
+    {
+        // Commit what was acknowledged before the partitions go (Kafka transport; the log broker never revokes).
+        try
+        {
+            CommitAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            LogCommitFailed(Logger, ex);
+        }
+
+        foreach (var tp in partitions)
+        {
+            if (_inboxesByTopic.TryGetValue(tp.Topic, out var inboxes))
+            {
+                foreach (var inbox in inboxes)
+                {
+                    inbox.Revoke(tp.Partition);
+                }
+            }
+        }
+
+        var tablePartitions = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().ToArray();
+        foreach (var table in _app.TableViews)
+        {
+            table.ClosePartitions(tablePartitions);
+        }
+    }
+
+    // ---- producing ----
+
+    private ITransportProducer ProducerForCaller() =>
+        _transactionalProducer is not null && Streams.StreamContext.Current is not null ? _transactionalProducer : RequireProducer();
+
+    private ITransportProducer RequireProducer() => _producer ?? throw new InvalidOperationException("The worker has not started.");
+
+    public Task<DeliveryResult> ProduceAsync(TopicPartition tp, TransportRecord record, CancellationToken ct) =>
+        ProducerForCaller().ProduceAsync(tp, record, ct);
+
+    public void ProduceChangelog(TopicPartition tp, byte[] key, byte[]? value)
+    {
+        var record = new TransportRecord(key, value, null, Time.GetUtcNow().ToUnixTimeMilliseconds());
+        ProducerForCaller().Produce(tp, record, _onChangelogDelivered ??= OnChangelogDelivered);
+    }
+
+    private Action<DeliveryResult, Exception?>? _onChangelogDelivered;
+
+    private void OnChangelogDelivered(DeliveryResult result, Exception? error)
+    {
+        if (error is not null)
+        {
+            _fault ??= error;
+            LogChangelogFailed(Logger, error, result.Topic, result.Partition);
+        }
+    }
+
+    // ---- committing ----
+
+    private async Task CommitLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.CommitInterval, Time, ct).ConfigureAwait(false);
+                await CommitAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogCommitFailed(Logger, ex);
+            }
+        }
+    }
+
+    /// <summary>Commits what every agent has acknowledged; returns the offsets committed.</summary>
+    public async Task<IReadOnlyDictionary<TopicPartition, long>> CommitAsync(CancellationToken ct)
+    {
+        var consumer = _consumer;
+        if (consumer is null)
+        {
+            return new Dictionary<TopicPartition, long>();
+        }
+
+        await _commitLock.WaitAsync(ct).ConfigureAwait(false);
+        var gateClosed = false;
+        try
+        {
+            if (Gate is not null)
+            {
+                await Gate.CloseAsync(ct).ConfigureAwait(false);
+                gateClosed = true;
+            }
+
+            var offsets = CollectOffsets();
+            if (_transactionalProducer is { } transactional)
+            {
+                await transactional.CommitTransactionAsync(offsets, consumer, ct).ConfigureAwait(false);
+                transactional.BeginTransaction();
+            }
+            else
+            {
+                if (offsets.Count == 0)
+                {
+                    return offsets;
+                }
+
+                // Changelog and outputs first: an offset is committed only once its effects are durable.
+                await RequireProducer().FlushAsync(ct).ConfigureAwait(false);
+                await consumer.CommitAsync(offsets, ct).ConfigureAwait(false);
+            }
+
+            lock (_lastCommitted)
+            {
+                foreach (var (tp, offset) in offsets)
+                {
+                    _lastCommitted[tp] = offset;
+                }
+            }
+
+            return offsets;
+        }
+        finally
+        {
+            if (gateClosed)
+            {
+                Gate!.Open();
+            }
+
+            _commitLock.Release();
+        }
+    }
+
+    private Dictionary<TopicPartition, long> CollectOffsets()
+    {
+        var offsets = new Dictionary<TopicPartition, long>();
+        foreach (var (topic, inboxes) in _inboxesByTopic)
+        {
+            for (var p = 0; p < inboxes[0].PartitionCount; p++)
+            {
+                long? point = null;
+                foreach (var inbox in inboxes)
+                {
+                    var mine = inbox.TrackerFor(p)?.CommitPoint;
+                    if (mine is null)
+                    {
+                        point = null;
+                        break;
+                    }
+
+                    point = point is null ? mine : Math.Min(point.Value, mine.Value);
+                }
+
+                if (point is { } offset)
+                {
+                    var tp = new TopicPartition(topic, p);
+                    lock (_lastCommitted)
+                    {
+                        if (_lastCommitted.TryGetValue(tp, out var last) && last >= offset)
+                        {
+                            continue;
+                        }
+                    }
+
+                    offsets[tp] = offset;
+                }
+            }
+        }
+
+        return offsets;
+    }
+
+    /// <summary>Stops polling, commits what was acknowledged and closes the consumer and producers.
+    /// Agents must have stopped first, so their last events are acknowledged.</summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _pollThread?.Join();
+        if (_commitLoop is not null)
+        {
+            await _commitLoop.ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _recovery.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogRecoveryFailed(Logger, ex);
+        }
+
+        try
+        {
+            var committed = await CommitAsync(ct).ConfigureAwait(false);
+            LogStopped(Logger, _options.Id, committed.Count);
+        }
+        catch (Exception ex)
+        {
+            LogCommitFailed(Logger, ex);
+        }
+
+        foreach (var inbox in _inboxes.Values)
+        {
+            inbox.Complete();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var table in _app.TableViews)
+        {
+            table.ClosePartitions(Enumerable.Range(0, _partitionCounts.GetValueOrDefault(table.ChangelogTopic)));
+        }
+
+        _consumer?.Dispose();
+        _producer?.Dispose();
+        if (_transactionalProducer is not null)
+        {
+            try
+            {
+                _transactionalProducer.AbortTransaction();
+            }
+            catch (InvalidOperationException)
+            {
+                // No open transaction.
+            }
+
+            _transactionalProducer.Dispose();
+        }
+
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>True while the poll thread runs.</summary>
+    public bool IsPolling => _pollThread is { IsAlive: true } && !_pollThreadFaulted;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker of app {App} started on {Broker}: consumer group {Group}, {Guarantee}.")]
+    private static partial void LogStarted(ILogger logger, string app, string broker, string group, string guarantee);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker of app {App} stopped after committing {Partitions} partitions.")]
+    private static partial void LogStopped(ILogger logger, string app, int partitions);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The poll loop failed; the worker receives no more events.")]
+    private static partial void LogPollFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A commit failed; it is retried at the next interval and no acknowledged offset is lost.")]
+    private static partial void LogCommitFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Table recovery failed.")]
+    private static partial void LogRecoveryFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A changelog write to {Topic}[{Partition}] failed; the next commit fails so the events are processed again.")]
+    private static partial void LogChangelogFailed(ILogger logger, Exception ex, string topic, int partition);
+}

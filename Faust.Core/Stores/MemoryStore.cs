@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+
+namespace Faust.Stores;
+
+/// <summary>A volatile store (<c>memory://</c>): rebuilt from the changelog at every start.</summary>
+internal sealed class MemoryStore : IStore
+{
+    private readonly ConcurrentDictionary<byte[], byte[]> _data = new(ByteArrayComparer.Instance);
+    private long _appliedOffset = -1;
+
+    public long AppliedOffset => Interlocked.Read(ref _appliedOffset);
+
+    public bool IsPersistent => false;
+
+    public int Count => _data.Count;
+
+    public bool TryGet(byte[] key, out byte[] value) => _data.TryGetValue(key, out value!);
+
+    public void Put(byte[] key, byte[] value) => _data[key] = value;
+
+    public bool Delete(byte[] key) => _data.TryRemove(key, out _);
+
+    public void ApplyChangelog(byte[] key, byte[]? value, long offset)
+    {
+        if (value is null)
+        {
+            _data.TryRemove(key, out _);
+        }
+        else
+        {
+            _data[key] = value;
+        }
+
+        SetAppliedOffset(offset);
+    }
+
+    public void SetAppliedOffset(long offset) => Interlocked.Exchange(ref _appliedOffset, offset);
+
+    public IEnumerable<KeyValuePair<byte[], byte[]>> Items() => _data;
+
+    public void Clear()
+    {
+        _data.Clear();
+        SetAppliedOffset(-1);
+    }
+
+    public void Dispose()
+    {
+    }
+}
+
+/// <summary>Opens <see cref="MemoryStore"/>s.</summary>
+internal sealed class MemoryStoreFactory : IStoreFactory
+{
+    public IStore Open(string table, int partition) => new MemoryStore();
+}

@@ -1,0 +1,45 @@
+namespace Faust.Tables;
+
+/// <summary>A table seen without its type parameters: for HTTP lookups, recovery and the dashboard.</summary>
+internal interface ITableView
+{
+    string Name { get; }
+
+    string? Help { get; }
+
+    string ChangelogTopic { get; }
+
+    bool HasDefault { get; }
+
+    int? DeclaredPartitions { get; }
+
+    /// <summary>Keys held locally, across partitions.</summary>
+    int Count { get; }
+
+    /// <summary>Looks a key up by its text form (a path segment) and renders the value as JSON.</summary>
+    TableLookup Lookup(string keyText);
+
+    /// <summary>The partition a key (given as text) lives on, by the changelog's key encoding.</summary>
+    int? PartitionOf(string keyText);
+
+    /// <summary>Opens local stores for these changelog partitions (on assignment).</summary>
+    void OpenPartitions(IEnumerable<int> partitions, int partitionCount);
+
+    /// <summary>The store of a local partition, or null.</summary>
+    Stores.IStore? StoreOf(int partition);
+
+    /// <summary>Closes the stores of these partitions (on revocation and shutdown).</summary>
+    void ClosePartitions(IEnumerable<int> partitions);
+}
+
+/// <summary>What a lookup by key text found.</summary>
+internal enum TableLookupStatus
+{
+    Found,
+    Default,
+    NotFound,
+    BadKey,
+}
+
+/// <summary>The outcome of <see cref="ITableView.Lookup"/>: the value as JSON, or why there is none.</summary>
+internal readonly record struct TableLookup(TableLookupStatus Status, byte[]? Json, string? Error = null);

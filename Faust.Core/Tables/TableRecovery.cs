@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using Faust.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Faust.Tables;
+
+// Recovery rebuilds table partitions from their changelogs before the agents see any event of those partitions.
+//
+// Invariant: for each table partition, read the changelog from the offset after the one the store last applied
+// up to the high watermark captured when recovery starts; records written later come from this worker's own
+// agents, which are paused until recovery ends. Progress (percent and ETA) is logged every few seconds.
+internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, ITransport transport, ILogger logger, TimeProvider time)
+{
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+    private long _total;
+    private long _applied;
+
+    /// <summary>Changelog records to apply in the current recovery.</summary>
+    public long Total => Interlocked.Read(ref _total);
+
+    /// <summary>Changelog records applied so far in the current recovery.</summary>
+    public long Applied => Interlocked.Read(ref _applied);
+
+    public bool InProgress { get; private set; }
+
+    public Task RecoverAsync(IReadOnlyCollection<int> partitions, CancellationToken ct) =>
+        Task.Factory.StartNew(() => Recover(partitions, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Recover(IReadOnlyCollection<int> partitions, CancellationToken ct)
+    {
+        var targets = new Dictionary<TopicPartition, (ITableView Table, long End)>();
+        var starts = new List<KeyValuePair<TopicPartition, long>>();
+        using var reader = transport.CreateConsumer(groupId: null);
+        foreach (var table in tables)
+        {
+            foreach (var p in partitions)
+            {
+                var store = table.StoreOf(p);
+                if (store is null)
+                {
+                    continue;
+                }
+
+                var tp = new TopicPartition(table.ChangelogTopic, p);
+                var marks = reader.GetWatermarks(tp);
+                var from = Math.Max(store.AppliedOffset + 1, marks.Low);
+                if (store.AppliedOffset >= marks.High)
+                {
+                    // The store is ahead of its changelog (the topic was recreated): rebuild it (Faust fs#158).
+                    LogStoreAhead(logger, table.Name, p, store.AppliedOffset, marks.High);
+                    store.Clear();
+                    from = marks.Low;
+                }
+
+                if (from < marks.High)
+                {
+                    targets[tp] = (table, marks.High);
+                    starts.Add(new(tp, from));
+                    _total += marks.High - from;
+                }
+            }
+        }
+
+        if (targets.Count == 0)
+        {
+            LogNothingToRecover(logger, partitions.Count);
+            return;
+        }
+
+        InProgress = true;
+        var stopwatch = Stopwatch.StartNew();
+        var lastReport = time.GetTimestamp();
+        LogRecoveryStarted(logger, Total, targets.Count);
+        reader.Assign(starts);
+        while (targets.Count > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            var batch = reader.Poll(TimeSpan.FromMilliseconds(200));
+            if (batch is not null && targets.TryGetValue(batch.Partition, out var target))
+            {
+                var store = target.Table.StoreOf(batch.Partition.Partition)!;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var consumed = batch.Records[i];
+                    if (consumed.Offset >= target.End)
+                    {
+                        break;
+                    }
+
+                    if (consumed.Record.Key is { } key)
+                    {
+                        store.ApplyChangelog(key, consumed.Record.Value, consumed.Offset);
+                    }
+                    else
+                    {
+                        store.SetAppliedOffset(consumed.Offset);
+                    }
+
+                    _applied++;
+                }
+
+                if (batch.NextOffset >= target.End)
+                {
+                    targets.Remove(batch.Partition);
+                    reader.Pause([batch.Partition]);
+                }
+            }
+
+            if (time.GetElapsedTime(lastReport) >= ProgressEvery)
+            {
+                lastReport = time.GetTimestamp();
+                var done = (double)Applied / Math.Max(1, Total);
+                var eta = done > 0 ? TimeSpan.FromSeconds(stopwatch.Elapsed.TotalSeconds * (1 - done) / done) : TimeSpan.Zero;
+                LogProgress(logger, done * 100, Applied, Total, eta.TotalSeconds);
+            }
+        }
+
+        InProgress = false;
+        LogRecovered(logger, Applied, stopwatch.Elapsed.TotalSeconds);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recovering {Records} changelog records into {Partitions} table partitions.")]
+    private static partial void LogRecoveryStarted(ILogger logger, long records, int partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recovery {Percent:F1}% done ({Applied} of {Total} records), about {EtaSeconds:F0} s to go.")]
+    private static partial void LogProgress(ILogger logger, double percent, long applied, long total, double etaSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recovery done: {Applied} changelog records applied in {Seconds:F2} s.")]
+    private static partial void LogRecovered(ILogger logger, long applied, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tables of {Partitions} partitions are current; nothing to recover.")]
+    private static partial void LogNothingToRecover(ILogger logger, int partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Table {Table} partition {Partition} has applied offset {Applied}, beyond the changelog's end {End}; the changelog was recreated, so the partition is rebuilt from it.")]
+    private static partial void LogStoreAhead(ILogger logger, string table, int partition, long applied, long end);
+}

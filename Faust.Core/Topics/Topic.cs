@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Faust.Agents;
+using Faust.Processing;
+using Faust.Routing;
+using Faust.Serialization;
+using Faust.Streams;
+using Faust.Transport;
+
+namespace Faust.Topics;
+
+/// <summary>A Kafka topic with typed keys and values: agents read it, and anyone can send to it.</summary>
+/// <remarks>
+/// <para>Keys and values are encoded by their codecs: <c>string</c> as raw UTF-8, <c>byte[]</c> raw, anything else
+/// as JSON (System.Text.Json). A record sent without an explicit partition goes to Kafka's murmur2 partition of
+/// its encoded key (a null key is spread at random), the same partition Kafka's Java client and librdkafka pick.</para>
+/// <para><see cref="SendAsync"/> is thread safe. Records sent to one partition from one caller keep their order.</para>
+/// </remarks>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
+{
+    internal Topic(FaustApp app, string name, int? partitions, ICodec<TKey>? keyCodec, ICodec<TValue>? valueCodec, bool isInternal)
+        : base(app, name)
+    {
+        if (partitions is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(partitions), partitions, "A topic needs at least one partition.");
+        }
+
+        DeclaredPartitions = partitions;
+        KeyCodec = keyCodec ?? Codecs.Default<TKey>();
+        ValueCodec = valueCodec ?? Codecs.Default<TValue>();
+        IsInternal = isInternal;
+    }
+
+    /// <summary>The partition count given when the topic was declared, or null for the app's <c>TopicPartitions</c>.</summary>
+    public int? DeclaredPartitions { get; }
+
+    /// <summary>The partition count the topic has on the broker (known once the app has started).</summary>
+    public int Partitions => App.RequireWorker().PartitionCount(Name);
+
+    /// <summary>Encodes keys.</summary>
+    public ICodec<TKey> KeyCodec { get; }
+
+    /// <summary>Encodes values.</summary>
+    public ICodec<TValue> ValueCodec { get; }
+
+    /// <summary>True for topics the app owns (changelogs and the like); they are not open to HTTP produce.</summary>
+    public bool IsInternal { get; }
+
+    internal override string? SubscribedTopic => Name;
+
+    /// <summary>Sends a record.</summary>
+    /// <param name="key">The key; it picks the partition unless <paramref name="partition"/> is given.</param>
+    /// <param name="value">The value; null sends a tombstone.</param>
+    /// <param name="partition">An explicit partition.</param>
+    /// <param name="headers">Headers to attach.</param>
+    /// <param name="timestamp">The record's timestamp; default now.</param>
+    /// <param name="ct">Cancels waiting for the acknowledgement (not the write).</param>
+    /// <returns>Where the record landed, once it is durable. Sent from an agent under <c>exactly_once</c>, the
+    /// record is part of the worker's transaction: the task completes when it is buffered and the offset is -1.</returns>
+    public Task<DeliveryResult> SendAsync(TKey key, TValue value, int? partition = null, IReadOnlyList<RecordHeader>? headers = null,
+        DateTimeOffset? timestamp = null, CancellationToken ct = default)
+    {
+        var worker = App.RequireWorker();
+        var keyBytes = key is null ? null : KeyCodec.Encode(key);
+        var valueBytes = value is null ? null : ValueCodec.Encode(value);
+        var partitions = worker.PartitionCount(Name);
+        if (partition is { } explicitPartition && (explicitPartition < 0 || explicitPartition >= partitions))
+        {
+            throw new ArgumentOutOfRangeException(nameof(partition), partition, $"Topic '{Name}' has {partitions} partitions.");
+        }
+
+        var target = partition ?? Partitioner.Default.PartitionFor(keyBytes, partitions);
+        var record = new TransportRecord(keyBytes, valueBytes, headers,
+            (timestamp ?? worker.Time.GetUtcNow()).ToUnixTimeMilliseconds());
+        return worker.ProduceAsync(new TopicPartition(Name, target), record, ct);
+    }
+
+    internal override IEventReader<TKey, TValue> CreateReader(Worker worker, IAgent agent) =>
+        new TopicEventReader<TKey, TValue>(worker.InboxOf(agent), KeyCodec, ValueCodec, worker.Logger);
+
+    Type ITopicView.KeyType => typeof(TKey);
+
+    Type ITopicView.ValueType => typeof(TValue);
+
+    async Task<DeliveryResult> ITopicView.SendJsonAsync(JsonElement? key, JsonElement value, CancellationToken ct)
+    {
+        var typedKey = JsonInput.Read<TKey>(key, "key");
+        var typedValue = JsonInput.Read<TValue>(value, "value");
+        return await SendAsync(typedKey, typedValue, ct: ct).ConfigureAwait(false);
+    }
+}

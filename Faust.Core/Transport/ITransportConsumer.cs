@@ -1,0 +1,41 @@
+namespace Faust.Transport;
+
+/// <summary>One consumer: a poll loop's view of its partitions.</summary>
+/// <remarks>Not thread safe except where noted: one thread polls; <see cref="Pause"/>, <see cref="Resume"/>
+/// and <see cref="CommitAsync"/> may be called from other threads.</remarks>
+internal interface ITransportConsumer : IDisposable
+{
+    /// <summary>The partitions assigned to this consumer now.</summary>
+    IReadOnlyCollection<TopicPartition> Assignment { get; }
+
+    /// <summary>Joins the group for these topics. Assignment arrives through the listener during <see cref="Poll"/>.</summary>
+    void Subscribe(IReadOnlyCollection<string> topics);
+
+    /// <summary>Reads the given partitions from the given offsets, outside any group.</summary>
+    void Assign(IReadOnlyCollection<KeyValuePair<TopicPartition, long>> partitionOffsets);
+
+    /// <summary>Waits up to <paramref name="timeout"/> for records of one partition.</summary>
+    /// <returns>A batch, or null when nothing arrived in time.</returns>
+    RecordBatch? Poll(TimeSpan timeout);
+
+    /// <summary>Stops fetching these partitions until resumed. Thread safe.</summary>
+    void Pause(IEnumerable<TopicPartition> partitions);
+
+    /// <summary>Resumes fetching. Thread safe.</summary>
+    void Resume(IEnumerable<TopicPartition> partitions);
+
+    /// <summary>Moves the read position of an assigned partition.</summary>
+    void Seek(TopicPartition partition, long offset);
+
+    /// <summary>The offset committed for the group, or null.</summary>
+    long? GetCommittedOffset(TopicPartition partition);
+
+    /// <summary>Commits offsets for the group (the offset of the next record to read). Thread safe.</summary>
+    Task CommitAsync(IReadOnlyDictionary<TopicPartition, long> offsets, CancellationToken ct = default);
+
+    /// <summary>Low and high watermarks of a partition as the broker sees them now.</summary>
+    WatermarkOffsets GetWatermarks(TopicPartition partition);
+
+    /// <summary>The group id, or null for an assign-only consumer.</summary>
+    string? GroupId { get; }
+}
