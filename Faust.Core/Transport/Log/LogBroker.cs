@@ -33,10 +33,6 @@ internal sealed class LogBroker : ITransport
     private Exception? _fault;
     private bool _disposed;
 
-    // Consumers wait on _signal for _version to change; producers only pulse when someone waits.
-    private readonly object _signal = new();
-    private long _version;
-    private int _waiters;
 
     // The writer sleeps on _writerSignal; _writerWake makes appenders release it once per drain, not per record.
     private readonly SemaphoreSlim _writerSignal = new(0);
@@ -101,7 +97,7 @@ internal sealed class LogBroker : ITransport
             sequence = ++_appendedSequence;
         }
 
-        Notify();
+        WakeWriter();
         return WaitDurableAsync(sequence, ct).ContinueWith(static (_, n) => (int)n!, spec.Partitions, ct, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
@@ -134,9 +130,11 @@ internal sealed class LogBroker : ITransport
     internal long Append(TopicPartition tp, TransportRecord record, Action<DeliveryResult, Exception?>? onDelivered)
     {
         long offset;
+        LogTopic topic;
         lock (_lock)
         {
             ThrowIfUnusable();
+            topic = _topics.GetValueOrDefault(tp.Topic)!;
             var partition = GetPartition(tp);
             offset = partition.Append(record);
             if (_persistence is null)
@@ -157,7 +155,7 @@ internal sealed class LogBroker : ITransport
 
         if (_persistence is null)
         {
-            Notify();
+            topic.SignalListeners();
             onDelivered?.Invoke(new DeliveryResult(tp.Topic, tp.Partition, offset), null);
         }
         else
@@ -224,7 +222,7 @@ internal sealed class LogBroker : ITransport
 
         if (_persistence is null)
         {
-            Notify();
+            SignalTopics(records.Select(r => r.Partition.Topic));
             foreach (var (result, callback) in callbacks)
             {
                 callback(result, null);
@@ -255,8 +253,6 @@ internal sealed class LogBroker : ITransport
     }
 
     // ---- consuming ----
-
-    internal long Version => Volatile.Read(ref _version);
 
     internal void JoinGroup(string group)
     {
@@ -384,35 +380,31 @@ internal sealed class LogBroker : ITransport
         return fromDisk.Count == 0 ? null : new RecordBatch(tp, [.. fromDisk], fromDisk.Count);
     }
 
-    /// <summary>Blocks until <see cref="Version"/> differs from <paramref name="seen"/> or the timeout passes.</summary>
-    internal void WaitForChange(long seen, TimeSpan timeout)
+    /// <summary>Registers a consumer to be woken when these topics get records.</summary>
+    internal void Listen(ConsumerSignal signal, IEnumerable<string> topics)
     {
-        Interlocked.Increment(ref _waiters);
-        try
+        lock (_lock)
         {
-            lock (_signal)
+            foreach (var name in topics)
             {
-                if (Volatile.Read(ref _version) == seen && !_disposed)
+                if (_topics.TryGetValue(name, out var topic) && Array.IndexOf(topic.Listeners, signal) < 0)
                 {
-                    Monitor.Wait(_signal, timeout);
+                    topic.Listeners = [.. topic.Listeners, signal];
                 }
             }
         }
-        finally
-        {
-            Interlocked.Decrement(ref _waiters);
-        }
     }
 
-    /// <summary>Wakes consumers blocked in <see cref="WaitForChange"/> (new data, resumed partitions, shutdown).</summary>
-    internal void Notify()
+    internal void Unlisten(ConsumerSignal signal)
     {
-        Interlocked.Increment(ref _version);
-        if (Volatile.Read(ref _waiters) > 0)
+        lock (_lock)
         {
-            lock (_signal)
+            foreach (var topic in _topics.Values)
             {
-                Monitor.PulseAll(_signal);
+                if (Array.IndexOf(topic.Listeners, signal) >= 0)
+                {
+                    topic.Listeners = [.. topic.Listeners.Where(l => l != signal)];
+                }
             }
         }
     }
@@ -515,7 +507,11 @@ internal sealed class LogBroker : ITransport
                 }
             }
 
-            Notify();
+            if (error is null)
+            {
+                SignalTopics(batch.Records.Select(r => r.Partition.Topic));
+            }
+
             if (callbacks is not null)
             {
                 foreach (var callback in callbacks)
@@ -535,6 +531,27 @@ internal sealed class LogBroker : ITransport
                     tcs.TrySetException(_fault ?? error!);
                 }
             }
+        }
+    }
+
+    private void SignalTopics(IEnumerable<string> names)
+    {
+        string? last = null;
+        foreach (var name in names)
+        {
+            if (name == last)
+            {
+                continue;
+            }
+
+            last = name;
+            LogTopic? topic;
+            lock (_lock)
+            {
+                topic = _topics.GetValueOrDefault(name);
+            }
+
+            topic?.SignalListeners();
         }
     }
 
@@ -611,7 +628,7 @@ internal sealed class LogBroker : ITransport
         WakeWriter();
         _writer?.Join();
         _persistence?.Dispose();
-        Notify();
+        SignalTopics(_topics.Keys.ToArray());
     }
 
     private readonly record struct PendingCallback(long Sequence, DeliveryResult Result, Action<DeliveryResult, Exception?> Callback);
@@ -631,6 +648,17 @@ internal sealed class LogBroker : ITransport
         public TopicSpec Spec { get; }
 
         public LogPartition[] Partitions { get; }
+
+        /// <summary>Consumers reading this topic (copy on write under the broker lock).</summary>
+        public ConsumerSignal[] Listeners { get; set; } = [];
+
+        public void SignalListeners()
+        {
+            foreach (var listener in Listeners)
+            {
+                listener.Signal();
+            }
+        }
     }
 
     private sealed class LogPartition

@@ -12,6 +12,7 @@ internal sealed class LogConsumer(LogBroker broker, string? groupId, IRebalanceL
     private const int MaxBatch = 2048;
 
     private readonly Dictionary<TopicPartition, long> _positions = [];
+    private readonly ConsumerSignal _signal = new();
     private readonly ConcurrentDictionary<TopicPartition, byte> _paused = new();
     private TopicPartition[] _order = [];
     private int _next;
@@ -37,6 +38,7 @@ internal sealed class LogConsumer(LogBroker broker, string? groupId, IRebalanceL
         }
 
         var partitions = broker.PartitionsOf(topics);
+        broker.Listen(_signal, topics);
         _positions.Clear();
         foreach (var tp in partitions)
         {
@@ -56,6 +58,7 @@ internal sealed class LogConsumer(LogBroker broker, string? groupId, IRebalanceL
         }
 
         _order = [.. _positions.Keys];
+        broker.Listen(_signal, _positions.Keys.Select(tp => tp.Topic).Distinct());
     }
 
     public RecordBatch? Poll(TimeSpan timeout)
@@ -70,7 +73,7 @@ internal sealed class LogConsumer(LogBroker broker, string? groupId, IRebalanceL
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (true)
         {
-            var seen = broker.Version;
+            var seen = _signal.Version;
             var order = _order;
             for (var i = 0; i < order.Length; i++)
             {
@@ -95,7 +98,7 @@ internal sealed class LogConsumer(LogBroker broker, string? groupId, IRebalanceL
                 return null;
             }
 
-            broker.WaitForChange(seen, TimeSpan.FromMilliseconds(remaining));
+            _signal.Wait(seen, TimeSpan.FromMilliseconds(remaining));
         }
     }
 
@@ -114,7 +117,7 @@ internal sealed class LogConsumer(LogBroker broker, string? groupId, IRebalanceL
             _paused.TryRemove(tp, out _);
         }
 
-        broker.Notify();
+        _signal.Signal();
     }
 
     public void Seek(TopicPartition partition, long offset)
@@ -154,6 +157,7 @@ internal sealed class LogConsumer(LogBroker broker, string? groupId, IRebalanceL
             broker.LeaveGroup(groupId);
         }
 
-        broker.Notify();
+        broker.Unlisten(_signal);
+        _signal.Signal();
     }
 }

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Faust.App;
+using Faust.Routing;
+using Faust.Transport;
+
+namespace Faust.Bench;
+
+/// <summary>
+/// Pre-produces N click events (URL key, int value) into 8 partitions, then starts an app and measures the time
+/// until its agent has processed all of them and the final commit is durable. Two agents: the seed's click
+/// counter (table + changelog) and one that does nothing (the transport's ceiling).
+/// </summary>
+internal static class ThroughputBenchmark
+{
+    private const int Partitions = 8;
+    private const int Urls = 1000;
+
+    public static async Task RunAsync(int events)
+    {
+        Console.WriteLine($"Faust.NET throughput: {events:N0} pre-produced events, {Partitions} partitions, {Urls} URLs, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        await MeasureAsync("memory", count: true, Math.Min(events, 200_000)); // warm-up: JIT and tiering
+        Console.WriteLine($"{"transport",-10} {"agent",-14} {"seconds",8} {"events/s",12} {"alloc MB",9}");
+        foreach (var transport in new[] { "memory", "embedded" })
+        {
+            foreach (var agent in new[] { "noop", "click-counter" })
+            {
+                var (seconds, allocated) = await MeasureAsync(transport, agent == "click-counter", events);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{transport,-10} {agent,-14} {seconds,8:F2} {events / seconds,12:N0} {allocated / 1048576.0,9:F0}"));
+            }
+        }
+    }
+
+    private static async Task<(double Seconds, long Allocated)> MeasureAsync(string transport, bool count, int events)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "faust-bench", Guid.NewGuid().ToString("N"));
+        var broker = transport == "memory" ? $"memory://bench-{Guid.NewGuid():N}" : $"embedded://{directory}";
+        var options = new FaustOptions { Id = "bench", Broker = broker, TopicPartitions = Partitions, CommitInterval = TimeSpan.FromSeconds(1) };
+
+        // memory://: hold a lease so the broker outlives the producing phase. embedded://: close it, so the app
+        // reads the events back from disk as after a restart.
+        var lease = TransportFactory.Create(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await PreProduceAsync(lease, events);
+        if (transport != "memory")
+        {
+            await lease.DisposeAsync();
+        }
+
+        long processed = 0;
+        var app = new FaustApp(options);
+        var clicks = app.Topic<string, int>("clicks");
+        var counts = app.Table<string, long>("click_counts", () => 0L);
+        app.Agent(clicks, async (stream, ct) =>
+        {
+            if (count)
+            {
+                await foreach (var (url, n) in stream.Items().WithCancellation(ct))
+                {
+                    counts[url] += n;
+                    processed++;
+                }
+            }
+            else
+            {
+                await foreach (var _ in stream.WithCancellation(ct))
+                {
+                    processed++;
+                }
+            }
+        });
+
+        GC.Collect();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var watch = Stopwatch.StartNew();
+        await app.StartAsync();
+        while (Volatile.Read(ref processed) < events)
+        {
+            await Task.Delay(1);
+        }
+
+        await app.CommitAsync();
+        watch.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        await app.DisposeAsync();
+        await lease.DisposeAsync();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+
+        return (watch.Elapsed.TotalSeconds, allocated);
+    }
+
+    private static async Task PreProduceAsync(ITransport transport, int events)
+    {
+        await transport.EnsureTopicAsync(new TopicSpec("clicks", Partitions));
+        var producer = transport.CreateProducer();
+        var keys = Enumerable.Range(0, Urls).Select(i => Encoding.UTF8.GetBytes($"https://example.com/page/{i}")).ToArray();
+        var partitions = keys.Select(k => Partitioner.Default.PartitionFor(k.AsSpan(), Partitions)).ToArray();
+        var one = "1"u8.ToArray();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var i = 0; i < events; i++)
+        {
+            var u = i % Urls;
+            producer.Produce(new TopicPartition("clicks", partitions[u]), new TransportRecord(keys[u], one, null, now));
+        }
+
+        await producer.FlushAsync();
+    }
+}

@@ -1,0 +1,22 @@
+using System.Diagnostics;
+
+namespace Faust.Core.Tests;
+
+/// <summary>Waits for a condition with a deadline, failing with a message that names what was awaited.</summary>
+public static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, string awaited, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(20);
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.Elapsed > limit)
+            {
+                Assert.Fail($"Timed out after {limit.TotalSeconds:F0} s waiting for {awaited}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}
