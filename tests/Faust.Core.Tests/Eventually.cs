@@ -5,11 +5,14 @@ namespace Faust.Core.Tests;
 /// <summary>Waits for a condition with a deadline, failing with a message that names what was awaited.</summary>
 public static class Eventually
 {
-    public static async Task TrueAsync(Func<bool> condition, string awaited, TimeSpan? timeout = null)
+    public static Task TrueAsync(Func<bool> condition, string awaited, TimeSpan? timeout = null) =>
+        TrueAsync(() => Task.FromResult(condition()), awaited, timeout);
+
+    public static async Task TrueAsync(Func<Task<bool>> condition, string awaited, TimeSpan? timeout = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(20);
         var watch = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             if (watch.Elapsed > limit)
             {

@@ -7,7 +7,7 @@ namespace Faust.Core.Tests.Engine;
 /// <summary>The seed's page-view counter, as a test fixture.</summary>
 public sealed class ClickCounterApp : IAsyncDisposable
 {
-    public ClickCounterApp(string broker, string id = "clicks-app", ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce, string? dataDirectory = null)
+    public ClickCounterApp(string broker, string id = "clicks-app", ProcessingGuarantee guarantee = ProcessingGuarantee.AtLeastOnce, string? dataDirectory = null, TimeSpan? commitInterval = null)
     {
         App = new FaustApp(new FaustOptions
         {
@@ -15,7 +15,7 @@ public sealed class ClickCounterApp : IAsyncDisposable
             Broker = broker,
             DataDirectory = dataDirectory,
             ProcessingGuarantee = guarantee == ProcessingGuarantee.ExactlyOnce ? "exactly_once" : "at_least_once",
-            CommitInterval = TimeSpan.FromMilliseconds(100),
+            CommitInterval = commitInterval ?? TimeSpan.FromMilliseconds(100),
         });
         Clicks = App.Topic<string, int>("clicks");
         Counts = App.Table<string, long>("click_counts", () => 0L);

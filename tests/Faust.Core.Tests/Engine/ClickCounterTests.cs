@@ -81,7 +81,8 @@ public sealed class ClickCounterTests
         using var dir = new TempDirectory();
         var broker = $"embedded://{dir.Path}/broker";
         Dictionary<string, long> expected;
-        await using (var first = new ClickCounterApp(broker, guarantee: guarantee))
+        // An hour between interval commits: only the commit at shutdown can make the restart resume where it stopped.
+        await using (var first = new ClickCounterApp(broker, guarantee: guarantee, commitInterval: TimeSpan.FromHours(1)))
         {
             await first.StartAsync();
             expected = await SendClicksAsync(first, 500, 20, seed: 3);
