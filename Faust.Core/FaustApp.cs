@@ -33,6 +33,7 @@ public sealed class FaustApp : IAsyncDisposable
     private ILoggerFactory _loggerFactory;
     private Worker? _worker;
     private int _state;
+    private int _disposed;
 
     /// <summary>Creates an app.</summary>
     /// <param name="options">Settings; default values when null. They may be replaced until the app starts.</param>
@@ -248,6 +249,11 @@ public sealed class FaustApp : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAsync().ConfigureAwait(false);
         _agentsStopping.Dispose();
     }
