@@ -70,6 +70,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         _partitionCounts.TryGetValue(topic, out var count) ? count
         : throw new InvalidOperationException($"Topic '{topic}' is not declared in app '{_options.Id}'.");
 
+    public bool TryGetPartitionCount(string topic, out int count) => _partitionCounts.TryGetValue(topic, out count);
+
     public AgentInbox InboxOf(IAgent agent) =>
         _inboxes.TryGetValue(agent, out var inbox) ? inbox : throw new InvalidOperationException($"Agent {agent.Name} has no inbox.");
 

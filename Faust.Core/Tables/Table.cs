@@ -275,14 +275,17 @@ public sealed class Table<TKey, TValue> : ITableView
             return (TKey)(object)keyText;
         }
 
+        TKey? key;
         try
         {
-            return JsonSerializer.Deserialize<TKey>(keyText, JsonOptions)!;
+            key = JsonSerializer.Deserialize<TKey>(keyText, JsonOptions);
         }
         catch (JsonException)
         {
-            return JsonSerializer.Deserialize<TKey>(JsonSerializer.Serialize(keyText), JsonOptions)!;
+            key = JsonSerializer.Deserialize<TKey>(JsonSerializer.Serialize(keyText), JsonOptions);
         }
+
+        return key ?? throw new FormatException("a key cannot be null");
     }
 
     void ITableView.OpenPartitions(IEnumerable<int> partitions, int partitionCount)

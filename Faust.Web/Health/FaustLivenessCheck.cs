@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Faust.Web.Health;
+
+// Live while the worker exists, its poll thread runs and nothing fatal happened (a failed poll loop, recovery or
+// changelog write): a worker that fails this receives no more events and should be restarted.
+internal sealed class FaustLivenessCheck(FaustApp app) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var result = app.Worker switch
+        {
+            null => HealthCheckResult.Unhealthy("The Faust worker is not running."),
+            { Fault: { } fault } => HealthCheckResult.Unhealthy($"The Faust worker failed: {fault.Message}", fault),
+            { IsPolling: false } => HealthCheckResult.Unhealthy("The Faust worker's poll thread has stopped."),
+            _ => HealthCheckResult.Healthy("The Faust worker is polling."),
+        };
+        return Task.FromResult(result);
+    }
+}

@@ -1,0 +1,87 @@
+using Faust.Agents;
+using Faust.Serialization;
+using Faust.Streams;
+using Faust.Tables;
+using Faust.Topics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Faust.Web.Hosting;
+
+/// <summary>
+/// Declares the topics, tables, channels and agents of the Faust.NET app hosted by an ASP.NET Core server; returned by
+/// <see cref="FaustHostingExtensions.AddFaust"/>.
+/// </summary>
+/// <remarks>
+/// <para>The declaration methods forward to <see cref="App"/> and take the same parameters; <see cref="Agent"/> also
+/// registers the agent as a hosted background service, so agents start once the worker has started and stop before
+/// it commits and closes.</para>
+/// <para>Declare everything before <c>builder.Build()</c>: the app starts with the host and refuses declarations after.
+/// Not thread safe, like the rest of service registration.</para>
+/// </remarks>
+public sealed class FaustBuilder
+{
+    internal FaustBuilder(IServiceCollection services, IConfiguration configuration, FaustApp app)
+    {
+        Services = services;
+        Configuration = configuration;
+        App = app;
+    }
+
+    /// <summary>The host's services, for features that extend Faust.NET.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>The host's configuration; the app's settings come from its <c>Faust</c> section.</summary>
+    public IConfiguration Configuration { get; }
+
+    /// <summary>The app the host runs.</summary>
+    public FaustApp App { get; }
+
+    /// <summary>Declares a topic (see <see cref="FaustApp.Topic{TKey, TValue}"/>).</summary>
+    /// <param name="name">The topic name.</param>
+    /// <param name="partitions">Partition count; default the app's <c>TopicPartitions</c> (or the topic's own when it exists).</param>
+    /// <param name="keyCodec">Key codec; default raw UTF-8 for string, raw for byte[], JSON otherwise.</param>
+    /// <param name="valueCodec">Value codec; same defaults.</param>
+    public Topic<TKey, TValue> Topic<TKey, TValue>(string name, int? partitions = null, ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null) =>
+        App.Topic(name, partitions, keyCodec, valueCodec);
+
+    /// <summary>Declares a table (see <see cref="FaustApp.Table{TKey, TValue}"/>); <c>GET /table/{name}/{key}/</c> serves it.</summary>
+    /// <param name="name">The table name.</param>
+    /// <param name="defaultFactory">The value a missing key reads as; null: missing keys are not found (HTTP 404).</param>
+    /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>. Must equal the source topics'.</param>
+    /// <param name="help">A description for <c>GET /table/</c>.</param>
+    /// <param name="keyCodec">Key codec; default as for topics.</param>
+    /// <param name="valueCodec">Value codec; default as for topics.</param>
+    public Table<TKey, TValue> Table<TKey, TValue>(string name, Func<TValue>? defaultFactory = null, int? partitions = null, string? help = null,
+        ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null) =>
+        App.Table(name, defaultFactory, partitions, help, keyCodec, valueCodec);
+
+    /// <summary>Declares an in-process channel of keyed values (see <see cref="FaustApp.Channel{TKey, TValue}"/>).</summary>
+    /// <param name="name">A name for logs; default a generated one.</param>
+    /// <param name="capacity">Events buffered before senders wait.</param>
+    public Channel<TKey, TValue> Channel<TKey, TValue>(string? name = null, int capacity = 4096) => App.Channel<TKey, TValue>(name, capacity);
+
+    /// <summary>Declares an in-process channel of values (see <see cref="FaustApp.Channel{T}"/>).</summary>
+    /// <param name="name">A name for logs; default a generated one.</param>
+    /// <param name="capacity">Events buffered before senders wait.</param>
+    public Channel<T> Channel<T>(string? name = null, int capacity = 4096) => App.Channel<T>(name, capacity);
+
+    /// <summary>Declares an agent (see <see cref="FaustApp.Agent{TKey, TValue}"/>) and runs it as a hosted background service.</summary>
+    /// <param name="source">The topic or channel to read.</param>
+    /// <param name="handler">The agent's function; it gets the stream and the token that fires when the host stops.</param>
+    /// <param name="name">The agent's name; default <c>{source}-agent</c>.</param>
+    public Agent<TKey, TValue> Agent<TKey, TValue>(AgentSource<TKey, TValue> source, Func<Stream<TKey, TValue>, CancellationToken, Task> handler, string? name = null)
+    {
+        if (Services.IsReadOnly)
+        {
+            throw new InvalidOperationException("Declare agents before builder.Build(): each agent runs as a hosted service.");
+        }
+
+        var agent = App.Agent(source, handler, name);
+
+        // Not AddHostedService: it de-duplicates by implementation type, and there is one service per agent.
+        Services.AddSingleton<IHostedService>(sp => new AgentHostedService(App, agent, sp.GetRequiredService<ILogger<AgentHostedService>>()));
+        return agent;
+    }
+}

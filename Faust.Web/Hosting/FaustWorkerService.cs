@@ -1,0 +1,31 @@
+using Faust.App;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Faust.Web.Hosting;
+
+// Registered by AddFaust before any agent's service: hosted services start in registration order and stop in
+// reverse, so the worker consumes before agents read and commits only after they have stopped.
+internal sealed partial class FaustWorkerService(
+    FaustApp app,
+    IOptions<FaustOptions> options,
+    ILoggerFactory loggerFactory,
+    TimeProvider time,
+    CanonicalUrl canonicalUrl,
+    IHostApplicationLifetime lifetime,
+    ILogger<FaustWorkerService> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        app.Configure(settings, loggerFactory, time);
+        await app.StartWorkerAsync(cancellationToken).ConfigureAwait(false);
+        lifetime.ApplicationStarted.Register(() => LogServing(logger, settings.Id, canonicalUrl.Value));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => app.StopWorkerAsync(cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Faust.NET app {App} serves its tables at {Url}.")]
+    private static partial void LogServing(ILogger logger, string app, string url);
+}

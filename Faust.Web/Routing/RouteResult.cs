@@ -1,0 +1,21 @@
+namespace Faust.Web.Routing;
+
+// Where a request for a table key is answered.
+internal abstract record RouteResult
+{
+    private RouteResult()
+    {
+    }
+
+    // This worker holds the key's partition: answer from the local store.
+    public sealed record Local(int Partition) : RouteResult;
+
+    // Another worker holds it: forward the request there (DESIGN decision 5).
+    public sealed record Remote(int Partition, string OwnerUrl) : RouteResult;
+
+    // Nobody is known to hold it (not started, rebalancing, owner unknown): 503 with Retry-After.
+    public sealed record Unavailable(string Reason) : RouteResult;
+
+    // The key's text is not a key of the table's type: 400.
+    public sealed record InvalidKey(string Reason) : RouteResult;
+}
