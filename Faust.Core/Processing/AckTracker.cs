@@ -42,12 +42,7 @@ internal sealed class AckTracker
             EnsureCapacity(_count + batch.Count);
             for (var i = 0; i < batch.Count; i++)
             {
-                var offset = batch.Records[i].Offset;
-                var slot = (_head + _count) % _offsets.Length;
-                _offsets[slot] = offset;
-                _acked[slot] = false;
-                _count++;
-                _lastDelivered = offset;
+                Append(batch.Records[i].Offset);
             }
         }
     }
@@ -58,12 +53,17 @@ internal sealed class AckTracker
         lock (_lock)
         {
             EnsureCapacity(_count + 1);
-            var slot = (_head + _count) % _offsets.Length;
-            _offsets[slot] = offset;
-            _acked[slot] = false;
-            _count++;
-            _lastDelivered = offset;
+            Append(offset);
         }
+    }
+
+    private void Append(long offset)
+    {
+        var slot = (_head + _count) % _offsets.Length;
+        _offsets[slot] = offset;
+        _acked[slot] = false;
+        _count++;
+        _lastDelivered = offset;
     }
 
     /// <summary>Acknowledges one delivered offset. Unknown or repeated acknowledgements are ignored.</summary>
