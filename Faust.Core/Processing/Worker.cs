@@ -239,6 +239,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             table.OpenPartitions(tablePartitions, _partitionCounts[table.ChangelogTopic]);
         }
 
+        var generation = MarkRecovering(sources);
         var previous = _recovery;
         _recovery = Task.Run(async () =>
         {
@@ -246,7 +247,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             try
             {
                 await Recovery.RecoverAsync(tablePartitions, _stopping.Token).ConfigureAwait(false);
-                _consumer?.Resume(sources);
+                _consumer?.Resume(StillRecoveredBy(generation, sources));
                 _ready.TrySetResult();
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -264,15 +265,26 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public void OnRevoked(IReadOnlyCollection<TopicPartition> partitions)
     {
         // Commit what was acknowledged before the partitions go (Kafka transport; the log broker never revokes).
-        try
+        // After a fence the partitions were already dropped and nothing may be committed (see Worker.Kafka.cs).
+        if (!_droppingAfterFence)
         {
-            CommitAsync(CancellationToken.None).GetAwaiter().GetResult();
-        }
-        catch (Exception ex)
-        {
-            LogCommitFailed(Logger, ex);
+            try
+            {
+                CommitAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                LogCommitFailed(Logger, ex);
+            }
         }
 
+        ReleasePartitions(partitions);
+    }
+
+    // Drops revoked or lost partitions: their inbox buffers (the next owner reads them again from the committed
+    // offset) and their table partitions (the next owner recovers them from the changelog).
+    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions)
+    {
         foreach (var tp in partitions)
         {
             if (_inboxesByTopic.TryGetValue(tp.Topic, out var inboxes))
@@ -362,7 +374,18 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             var offsets = CollectOffsets();
             if (_transactionalProducer is { } transactional)
             {
-                await transactional.CommitTransactionAsync(offsets, consumer, ct).ConfigureAwait(false);
+                try
+                {
+                    await transactional.CommitTransactionAsync(offsets, consumer, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsFenced(ex))
+                {
+                    // The gate is closed: no event is in flight, so the producer can be replaced safely.
+                    RejoinAfterFence(consumer, ex);
+                    throw;
+                }
+
+                _fences = 0;
                 transactional.BeginTransaction();
             }
             else
