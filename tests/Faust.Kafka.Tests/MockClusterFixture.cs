@@ -70,6 +70,10 @@ public sealed class LogCapture : ILoggerProvider, ILoggerFactory
 
     public IReadOnlyCollection<(LogLevel Level, string Category, string Message)> Lines => _lines;
 
+    public bool Debug { get; set; }
+
+    public string Dump() => string.Join("\n", _lines.Select(l => $"{l.Level} {l.Category}: {l.Message}"));
+
     public bool Contains(string text) => _lines.Any(l => l.Message.Contains(text, StringComparison.Ordinal));
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
@@ -86,7 +90,7 @@ public sealed class LogCapture : ILoggerProvider, ILoggerFactory
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= (owner.Debug ? LogLevel.Debug : LogLevel.Information);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

@@ -130,7 +130,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
 
         if (_ready.TryDequeue(out var ready))
         {
-            return ready;
+            return HandOut(ready);
         }
 
         var result = Consume(timeout);
@@ -149,12 +149,17 @@ internal sealed class KafkaConsumer : ITransportConsumer
         foreach (var accumulator in _filled)
         {
             _ready.Enqueue(new RecordBatch(accumulator.Partition, accumulator.Records, accumulator.Count));
-            _positions[accumulator.Partition] = accumulator.Records[accumulator.Count - 1].Offset + 1;
             accumulator.Reset();
         }
 
         _filled.Clear();
-        return _ready.TryDequeue(out ready) ? ready : null;
+        return _ready.TryDequeue(out ready) ? HandOut(ready) : null;
+    }
+
+    private RecordBatch HandOut(RecordBatch batch)
+    {
+        _positions[batch.Partition] = batch.NextOffset;
+        return batch;
     }
 
     private ConsumeResult<byte[]?, byte[]?>? Consume(TimeSpan timeout)
@@ -243,7 +248,6 @@ internal sealed class KafkaConsumer : ITransportConsumer
                 if (records.Count > 0)
                 {
                     _ready.Enqueue(new RecordBatch(tp, [.. records], records.Count));
-                    _positions[tp] = records[^1].Offset + 1;
                 }
             }
         }
@@ -262,6 +266,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
     private void OnAssigned(List<KafkaPartition> partitions)
     {
         var assigned = Convert(partitions);
+        KafkaLog.Assigned(_logger, string.Join(", ", assigned));
         lock (_lock)
         {
             foreach (var tp in assigned)
@@ -287,6 +292,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
             revoked[i] = new TopicPartition(partitions[i].Topic, partitions[i].Partition.Value);
         }
 
+        KafkaLog.Revoked(_logger, string.Join(", ", revoked));
         if (lost)
         {
             KafkaLog.PartitionsLost(_logger, string.Join(", ", revoked));
@@ -449,15 +455,35 @@ internal sealed class KafkaConsumer : ITransportConsumer
         return committed.Count == 1 && committed[0].Offset.Value >= 0 ? committed[0].Offset.Value : null;
     }
 
+    // Poll thread. The end of partition (enable.partition.eof, readers only) counts once every record before it
+    // has been handed out: batches still queued here or held while paused come first.
     public long? GetPosition(TopicPartition partition)
     {
         var position = _positions.TryGetValue(partition, out var p) ? p : (long?)null;
-        if (_eofAt.TryGetValue(partition, out var eof) && (position is null || eof > position) && !_held.ContainsKey(partition))
+        if (_eofAt.TryGetValue(partition, out var eof) && (position is null || eof > position) && !HasPending(partition))
         {
             return eof;
         }
 
         return position;
+    }
+
+    private bool HasPending(TopicPartition partition)
+    {
+        if (_held.ContainsKey(partition) || (_accumulators.TryGetValue(partition, out var accumulator) && accumulator.Count > 0))
+        {
+            return true;
+        }
+
+        foreach (var batch in _ready)
+        {
+            if (batch.Partition == partition)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public Task CommitAsync(IReadOnlyDictionary<TopicPartition, long> offsets, CancellationToken ct = default)
@@ -491,6 +517,10 @@ internal sealed class KafkaConsumer : ITransportConsumer
             if (list.Count > 0)
             {
                 _consumer.Commit(list);
+                if (_logger.IsEnabled(LogLevel.Debug))
+                {
+                    KafkaLog.Committed(_logger, string.Join(", ", list.Select(o => $"{o.Topic}[{o.Partition.Value}]@{o.Offset.Value}")));
+                }
             }
         }
     }

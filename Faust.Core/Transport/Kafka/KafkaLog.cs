@@ -64,4 +64,13 @@ internal static partial class KafkaLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partitions {Partitions} were lost (the group moved on without this worker); they are dropped without a commit.")]
     public static partial void PartitionsLost(ILogger logger, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Offsets}.")]
+    public static partial void Committed(ILogger logger, string offsets);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Partitions}.")]
+    public static partial void Assigned(ILogger logger, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {Partitions}.")]
+    public static partial void Revoked(ILogger logger, string partitions);
 }
