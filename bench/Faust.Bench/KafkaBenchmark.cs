@@ -7,6 +7,7 @@ using Faust.Routing;
 using Faust.Transport;
 using Faust.Transport.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
+using Partitioner = Faust.Routing.Partitioner;
 using TopicPartition = Faust.Transport.TopicPartition;
 
 namespace Faust.Bench;
