@@ -55,6 +55,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public TableRecovery Recovery { get; }
 
+    /// <summary>The agents' dead-letter topics; set once the worker has declared its topics.</summary>
+    public DeadLetterQueue? DeadLetters { get; private set; }
+
     /// <summary>Completes once every assigned table partition has recovered.</summary>
     public Task Ready => _ready.Task;
 
@@ -87,6 +90,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     {
         await DeclareTopicsAsync(ct).ConfigureAwait(false);
         CheckCopartitioning();
+        DeadLetters = new DeadLetterQueue(_options.GroupId, ProduceAsync, Logger);
+        await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), PartitionCount, ct).ConfigureAwait(false);
 
         _producer = _transport.CreateProducer();
         if (Gate is not null)

@@ -29,8 +29,7 @@ public sealed class Table<TKey, TValue> : ITableView
     private readonly Func<TValue>? _default;
     private volatile IStore?[] _stores = [];
 
-    internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help,
-        ICodec<TKey>? keyCodec, ICodec<TValue>? valueCodec)
+    internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help, Schema<TKey, TValue> schema)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         _app = app;
@@ -38,8 +37,7 @@ public sealed class Table<TKey, TValue> : ITableView
         _default = defaultFactory;
         DeclaredPartitions = partitions;
         Help = help;
-        KeyCodec = keyCodec ?? Codecs.Default<TKey>();
-        ValueCodec = valueCodec ?? Codecs.Default<TValue>();
+        (KeyCodec, ValueCodec) = schema.Resolve(app.Codecs);
     }
 
     /// <summary>The table's name.</summary>
@@ -252,13 +250,18 @@ public sealed class Table<TKey, TValue> : ITableView
 
         if (TryGetValue(key, out var value))
         {
-            return new TableLookup(TableLookupStatus.Found, JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions));
+            return new TableLookup(TableLookupStatus.Found, RenderJson(value));
         }
 
         return _default is not null
-            ? new TableLookup(TableLookupStatus.Default, JsonSerializer.SerializeToUtf8Bytes(_default(), JsonOptions))
+            ? new TableLookup(TableLookupStatus.Default, RenderJson(_default()))
             : new TableLookup(TableLookupStatus.NotFound, null);
     }
+
+    // As the value codec writes JSON when it does (records with their envelope, decimals as strings, as Faust's
+    // table view answers), else System.Text.Json's web defaults.
+    private byte[] RenderJson(TValue value) =>
+        ValueCodec is IJsonValueCodec<TValue> json && value is not null ? json.ToJson(value) : JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions);
 
     int? ITableView.PartitionOf(string keyText)
     {
