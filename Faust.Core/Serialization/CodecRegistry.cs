@@ -23,20 +23,37 @@ public sealed class CodecRegistry
 {
     private readonly ConcurrentDictionary<string, ICodecProvider> _providers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Type, object> _defaults = new();
+    private FaustJsonOptions _json;
+    private bool _used;
 
     /// <summary>Creates a registry with the built-in codecs.</summary>
     /// <param name="json">The settings of the <c>json</c> codec and of the default codec for records; null for <see cref="FaustJsonOptions.Default"/>.</param>
     public CodecRegistry(FaustJsonOptions? json = null)
     {
-        Json = json ?? FaustJsonOptions.Default;
+        _json = json ?? FaustJsonOptions.Default;
         _providers["raw"] = new RawProvider();
         _providers["string"] = new StringProvider();
         _providers["json"] = new JsonProvider();
         _providers["binary"] = new BinaryProvider();
     }
 
-    /// <summary>The settings of the <c>json</c> codec and of the default codec of records.</summary>
-    public FaustJsonOptions Json { get; }
+    /// <summary>The settings of the <c>json</c> codec and of the default codec of records (for example snake_case
+    /// fields to share topics with Python apps); default <see cref="FaustJsonOptions.Default"/>.</summary>
+    /// <exception cref="InvalidOperationException">Set after a codec was resolved through the registry (declare topics and tables after setting it).</exception>
+    public FaustJsonOptions Json
+    {
+        get => _json;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (Volatile.Read(ref _used))
+            {
+                throw new InvalidOperationException("Set the JSON settings before declaring topics and tables: codecs were already created with the current ones.");
+            }
+
+            _json = value;
+        }
+    }
 
     /// <summary>The registered names, built-in ones included.</summary>
     public IReadOnlyCollection<string> Names => [.. _providers.Keys.Order(StringComparer.Ordinal)];
@@ -70,6 +87,7 @@ public sealed class CodecRegistry
     public ICodec<T> Get<T>(string spec)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(spec);
+        Volatile.Write(ref _used, true);
         var names = spec.Split('|', StringSplitOptions.TrimEntries);
         var first = Create<T>(names[0], spec);
         if (names.Length == 1)
@@ -92,12 +110,19 @@ public sealed class CodecRegistry
     /// <returns>The codec, created once per type.</returns>
     public ICodec<T> Default<T>()
     {
-        if (ReferenceEquals(Json, FaustJsonOptions.Default) || typeof(T) == typeof(string) || typeof(T) == typeof(byte[])
+        if (typeof(T) == typeof(string) || typeof(T) == typeof(byte[])
             || typeof(T) == typeof(int) || typeof(T) == typeof(long) || typeof(T) == typeof(double) || typeof(T) == typeof(bool))
         {
             return Codecs.Default<T>();
         }
 
+        if (ReferenceEquals(Json, FaustJsonOptions.Default))
+        {
+            Volatile.Write(ref _used, true);
+            return Codecs.Default<T>();
+        }
+
+        Volatile.Write(ref _used, true);
         return (ICodec<T>)_defaults.GetOrAdd(typeof(T), static (_, json) => Codecs.Record<T>(json), Json);
     }
 

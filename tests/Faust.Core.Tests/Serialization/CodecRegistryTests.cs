@@ -88,6 +88,21 @@ public sealed class CodecRegistryTests
     }
 
     [Fact]
+    public void JsonSettings_CanChangeUntilAJsonCodecWasCreated()
+    {
+        var registry = new CodecRegistry();
+        _ = registry.Default<string>();
+        _ = registry.Default<long>();
+        var snake = new FaustJsonOptions { IncludeMetadata = false };
+
+        registry.Json = snake;
+        _ = registry.Default<Line>();
+
+        Assert.Same(snake, registry.Json);
+        Assert.Throws<InvalidOperationException>(() => registry.Json = FaustJsonOptions.Default);
+    }
+
+    [Fact]
     public void Schema_ResolvesNamesAgainstTheRegistry_AndRefusesACodecAndANameTogether()
     {
         var (key, value) = new Schema<string, Line> { KeySerializer = "raw", ValueSerializer = "json|binary" }.Resolve(_registry);
