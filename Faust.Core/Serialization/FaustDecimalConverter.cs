@@ -28,9 +28,12 @@ internal sealed class FaustDecimalConverter : JsonConverter<decimal>
 
     public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options)
     {
-        Span<byte> buffer = stackalloc byte[40];
-        value.TryFormat(buffer, out var written, default, CultureInfo.InvariantCulture);
-        writer.WriteStringValue(buffer[..written]);
+        // Digits, sign and point need no escaping: write the quoted string raw, skipping the writer's escaping pass.
+        Span<byte> buffer = stackalloc byte[48];
+        buffer[0] = (byte)'"';
+        value.TryFormat(buffer[1..], out var written, default, CultureInfo.InvariantCulture);
+        buffer[written + 1] = (byte)'"';
+        writer.WriteRawValue(buffer[..(written + 2)], skipInputValidation: true);
     }
 
     public override decimal ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Parse(ref reader);

@@ -35,13 +35,13 @@ internal sealed class IsoDateTimeConverter : JsonConverter<DateTime>
 
     public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
     {
-        Span<byte> buffer = stackalloc byte[40];
+        Span<byte> buffer = stackalloc byte[IsoFormat.MaxLength];
         var written = value.Kind switch
         {
             DateTimeKind.Utc => IsoFormat.Write(buffer, value, TimeSpan.Zero),
             DateTimeKind.Local => IsoFormat.Write(buffer, value, TimeZoneInfo.Local.GetUtcOffset(value)),
             _ => IsoFormat.Write(buffer, value, null),
         };
-        writer.WriteStringValue(buffer[..written]);
+        IsoFormat.WriteQuoted(writer, buffer[..written]);
     }
 }

@@ -35,9 +35,9 @@ internal sealed class IsoDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
     {
-        Span<byte> buffer = stackalloc byte[40];
+        Span<byte> buffer = stackalloc byte[IsoFormat.MaxLength];
         var written = IsoFormat.Write(buffer, value.DateTime, value.Offset);
-        writer.WriteStringValue(buffer[..written]);
+        IsoFormat.WriteQuoted(writer, buffer[..written]);
     }
 
     // True when the text after the time separator holds Z or a sign: the value names its offset.
