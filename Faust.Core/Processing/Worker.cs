@@ -70,6 +70,12 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         _partitionCounts.TryGetValue(topic, out var count) ? count
         : throw new InvalidOperationException($"Topic '{topic}' is not declared in app '{_options.Id}'.");
 
+    /// <summary>The one-partition internal topic whose owner is the group's leader.</summary>
+    public string LeaderTopic => $"{_options.GroupId}-__assignor-__leader";
+
+    /// <summary>Whether this worker leads the group: it is assigned partition 0 of <see cref="LeaderTopic"/>.</summary>
+    public bool IsLeader => Assignment.Contains(new TopicPartition(LeaderTopic, 0));
+
     public bool TryGetPartitionCount(string topic, out int count) => _partitionCounts.TryGetValue(topic, out count);
 
     public AgentInbox InboxOf(IAgent agent) =>
@@ -95,7 +101,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             _transactionalProducer.BeginTransaction();
         }
 
-        var sourceTopics = _app.AgentList.Select(a => a.SourceTopic).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        // Every worker also subscribes to the one-partition leader topic: whoever is assigned it leads (timers with
+        // onLeader). Its records, if any, go nowhere.
+        var sourceTopics = _app.AgentList.Select(a => a.SourceTopic).OfType<string>().Append(LeaderTopic).Distinct(StringComparer.Ordinal).ToArray();
         _consumer = _transport.CreateConsumer(_options.GroupId, this);
         foreach (var agent in _app.AgentList)
         {
@@ -110,15 +118,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             _inboxesByTopic[group.Key] = [.. group];
         }
 
-        if (sourceTopics.Length > 0)
-        {
-            _consumer.Subscribe(sourceTopics);
-        }
-        else
-        {
-            // No agent reads a topic: tables are still served, so open and recover all their partitions.
-            OnAssigned([]);
-        }
+        _consumer.Subscribe(sourceTopics);
 
         _pollThread = new Thread(PollLoop) { IsBackground = true, Name = $"faust-poll {_options.Id}" };
         _pollThread.Start();
@@ -141,6 +141,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             _partitionCounts[topic.Name] = actual;
         }
 
+        await _transport.EnsureTopicAsync(new TopicSpec(LeaderTopic, 1, Internal: true), ct).ConfigureAwait(false);
+        _partitionCounts[LeaderTopic] = 1;
         foreach (var table in _app.TableViews)
         {
             var wanted = table.DeclaredPartitions ?? _options.TopicPartitions;
@@ -221,9 +223,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             }
         }
 
-        // On memory and embedded the one worker owns every partition; with Kafka the table partitions follow
-        // the source partitions assigned (co-partitioning).
-        var tablePartitions = sources.Length == 0
+        // Table partitions follow the source partitions assigned (co-partitioning). An app whose agents read no
+        // topic still serves its tables: then the worker holds all of their partitions.
+        var tablePartitions = _inboxesByTopic.Count == 0
             ? Enumerable.Range(0, _app.TableViews.Select(t => _partitionCounts[t.ChangelogTopic]).DefaultIfEmpty(0).Max()).ToArray()
             : sources.Select(tp => tp.Partition).Distinct().Order().ToArray();
         if (_app.TableViews.Count == 0)

@@ -2,6 +2,7 @@ using Faust.Agents;
 using Faust.Serialization;
 using Faust.Streams;
 using Faust.Tables;
+using Faust.Timers;
 using Faust.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -83,5 +84,40 @@ public sealed class FaustBuilder
         // Not AddHostedService: it de-duplicates by implementation type, and there is one service per agent.
         Services.AddSingleton<IHostedService>(sp => new AgentHostedService(App, agent, sp.GetRequiredService<ILogger<AgentHostedService>>()));
         return agent;
+    }
+
+    /// <summary>Declares a timer (see <see cref="FaustApp.Timer"/>) and runs it as a hosted background service.</summary>
+    /// <param name="interval">Time between runs.</param>
+    /// <param name="action">The code; its token fires when the host stops.</param>
+    /// <param name="onLeader">Run only on the group's leader.</param>
+    /// <param name="name">The name in logs.</param>
+    public ScheduledTask Timer(TimeSpan interval, Func<CancellationToken, Task> action, bool onLeader = false, string? name = null) =>
+        Host(App.Timer(interval, action, onLeader, name));
+
+    /// <summary>Declares a crontab (see <see cref="FaustApp.Crontab"/>) and runs it as a hosted background service.</summary>
+    /// <param name="expression">A cron expression, for example <c>30 18 * * *</c>.</param>
+    /// <param name="action">The code; its token fires when the host stops.</param>
+    /// <param name="timeZone">The zone the expression is read in; default UTC.</param>
+    /// <param name="onLeader">Run only on the group's leader.</param>
+    /// <param name="name">The name in logs.</param>
+    public ScheduledTask Crontab(string expression, Func<CancellationToken, Task> action, TimeZoneInfo? timeZone = null, bool onLeader = false, string? name = null) =>
+        Host(App.Crontab(expression, action, timeZone, onLeader, name));
+
+    /// <summary>Declares a task that runs once when the worker is ready (see <see cref="FaustApp.Task"/>).</summary>
+    /// <param name="action">The code; its token fires when the host stops.</param>
+    /// <param name="onLeader">Run only on the group's leader.</param>
+    /// <param name="name">The name in logs.</param>
+    public ScheduledTask Task(Func<CancellationToken, Task> action, bool onLeader = false, string? name = null) =>
+        Host(App.Task(action, onLeader, name));
+
+    private ScheduledTask Host(ScheduledTask task)
+    {
+        if (Services.IsReadOnly)
+        {
+            throw new InvalidOperationException("Declare timers and tasks before builder.Build(): each runs as a hosted service.");
+        }
+
+        Services.AddSingleton<IHostedService>(_ => new ScheduledTaskHostedService(App, task));
+        return task;
     }
 }
