@@ -246,6 +246,7 @@ public sealed class FaustApp : IAsyncDisposable
         try
         {
             Options.ThrowIfInvalid();
+            StoreFactory = Options.UsesRocksDb ? new RocksDbStoreFactory(Options.TableDirectory, Options.RocksDb) : new MemoryStoreFactory();
             var transport = TransportFactory.Create(Options, _loggerFactory);
             var worker = new Worker(this, transport, _loggerFactory.CreateLogger("Faust.Worker"), Time);
             try

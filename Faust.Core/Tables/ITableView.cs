@@ -28,6 +28,9 @@ internal interface ITableView
     /// <summary>The store of a local partition, or null.</summary>
     Stores.IStore? StoreOf(int partition);
 
+    /// <summary>Makes every open store's writes and applied changelog offset durable (at each commit).</summary>
+    void Flush();
+
     /// <summary>Closes the stores of these partitions (on revocation and shutdown).</summary>
     void ClosePartitions(IEnumerable<int> partitions);
 }

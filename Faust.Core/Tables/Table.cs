@@ -305,6 +305,14 @@ public sealed class Table<TKey, TValue> : ITableView
         return partition < stores.Length ? stores[partition] : null;
     }
 
+    void ITableView.Flush()
+    {
+        foreach (var store in _stores)
+        {
+            store?.Flush();
+        }
+    }
+
     void ITableView.ClosePartitions(IEnumerable<int> partitions)
     {
         var stores = (IStore?[])_stores.Clone();

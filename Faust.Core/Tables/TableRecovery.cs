@@ -99,6 +99,8 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                     _applied++;
                 }
 
+                // One write batch per poll batch: a crash mid-recovery keeps what was applied, with its offset.
+                store.Flush();
                 if (batch.NextOffset >= target.End)
                 {
                     targets.Remove(batch.Partition);
