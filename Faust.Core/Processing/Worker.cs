@@ -347,7 +347,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             try
             {
                 await Task.Delay(_options.CommitInterval, Time, ct).ConfigureAwait(false);
-                await CommitAsync(ct).ConfigureAwait(false);
+
+                // Not cancellable: a commit stopped halfway would leave the gate closed or the transaction ended
+                // without a new one; StopAsync waits for it and then commits once more.
+                await CommitAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
