@@ -305,6 +305,37 @@ public sealed class Table<TKey, TValue> : ITableView
         return partition < stores.Length ? stores[partition] : null;
     }
 
+    /// <summary>Raised when recovery of the worker's partitions of this table is done (Faust's <c>on_recover</c>).
+    /// Runs on the recovery thread, before the agents resume.</summary>
+    public event EventHandler<TableRecoveredEventArgs>? Recovered;
+
+    /// <summary>Raised for each changelog record applied from the changelog rather than by this worker's own writes:
+    /// during recovery (Faust's <c>on_changelog_event</c>). Runs on the recovery thread; the value is default for a
+    /// deletion. Records are decoded only while someone is subscribed.</summary>
+    public event EventHandler<ChangelogEventArgs<TKey, TValue>>? ChangelogEvent;
+
+    /// <summary>Drops this worker's local state of every partition (Faust's <c>reset_state</c>); the changelog is
+    /// untouched, so a restart recovers the table again.</summary>
+    public void ResetLocalState()
+    {
+        foreach (var store in _stores)
+        {
+            store?.Clear();
+        }
+    }
+
+    void ITableView.ApplyChangelog(int partition, byte[] key, byte[]? value, long offset)
+    {
+        RequireStore(partition).ApplyChangelog(key, value, offset);
+        if (ChangelogEvent is { } handler)
+        {
+            handler(this, new ChangelogEventArgs<TKey, TValue>(KeyCodec.Decode(key), value is null ? default : ValueCodec.Decode(value), value is null, partition, offset));
+        }
+    }
+
+    void ITableView.OnRecovered(IReadOnlyCollection<int> partitions, long applied) =>
+        Recovered?.Invoke(this, new TableRecoveredEventArgs(partitions, applied));
+
     void ITableView.Flush()
     {
         foreach (var store in _stores)

@@ -88,4 +88,31 @@ public sealed class DurableTableTests
         await second.WaitProcessedAsync(10);
         Assert.Equal(10, Enumerable.Range(0, 25).Sum(i => second.Counts[$"new{i}"]));
     }
+
+    [Fact]
+    public async Task Recovery_RaisesChangelogEvents_ThenRecovered_AndResetDropsLocalState()
+    {
+        using var dir = new TempDirectory();
+        var broker = $"embedded://{dir.Path}/broker";
+        await using (var first = new ClickCounterApp(broker, dataDirectory: dir.Path))
+        {
+            await first.StartAsync();
+            await SendAsync(first, 30, "k");
+            await first.WaitProcessedAsync(30);
+        }
+
+        await using var second = new ClickCounterApp(broker, dataDirectory: dir.Path);
+        var events = new List<(string Key, long Value, long Offset)>();
+        var recovered = new TaskCompletionSource<int>();
+        second.Counts.ChangelogEvent += (_, e) => events.Add((e.Key, e.Value, e.Offset));
+        second.Counts.Recovered += (_, e) => recovered.TrySetResult(events.Count);
+        await second.StartAsync();
+        Assert.Equal(30, await recovered.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(2, events.Where(e => e.Key == "k0").Max(e => e.Value));
+        Assert.Equal(25, second.Counts.Count);
+
+        second.Counts.ResetLocalState();
+        Assert.Equal(0, second.Counts.Count);
+        Assert.Equal(0, second.Counts["k0"]);
+    }
 }
