@@ -132,6 +132,27 @@ public sealed class FaustApp : IAsyncDisposable
         return table;
     }
 
+    /// <summary>Declares a set table (Faust's <c>SetTable</c>): each key holds a set; add and discard travel in the
+    /// changelog as one record per member.</summary>
+    /// <param name="name">The table name.</param>
+    /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>.</param>
+    /// <param name="help">A description for <c>GET /table/</c>.</param>
+    /// <param name="keyCodec">Key codec; default as for topics.</param>
+    /// <param name="memberCodec">Member codec; default as for topics.</param>
+    public SetTable<TKey, TMember> SetTable<TKey, TMember>(string name, int? partitions = null, string? help = null,
+        ICodec<TKey>? keyCodec = null, ICodec<TMember>? memberCodec = null)
+    {
+        ThrowIfStarted();
+        if (_tables.Any(t => t.Name == name))
+        {
+            throw new ArgumentException($"Table '{name}' is already declared in this app.", nameof(name));
+        }
+
+        var table = new SetTable<TKey, TMember>(this, name, partitions, help, keyCodec, memberCodec);
+        _tables.Add(table);
+        return table;
+    }
+
     /// <summary>Declares an agent: <paramref name="handler"/> processes the stream of <paramref name="source"/>.</summary>
     /// <param name="source">The topic or channel to read.</param>
     /// <param name="handler">The agent's function; it gets the stream and the token that fires when the worker stops.</param>

@@ -165,7 +165,7 @@ public sealed class Table<TKey, TValue> : ITableView
         TKey key;
         try
         {
-            key = ParseKey(keyText);
+            key = TableKeyText.Parse<TKey>(keyText);
         }
         catch (Exception ex) when (ex is CodecException or JsonException or FormatException)
         {
@@ -185,29 +185,7 @@ public sealed class Table<TKey, TValue> : ITableView
     int? ITableView.PartitionOf(string keyText)
     {
         var count = _stores.PartitionCount;
-        return count == 0 ? null : Partitioner.Default.PartitionFor(EncodeKey(ParseKey(keyText)).AsSpan(), count);
-    }
-
-    // A path segment is the key's text: raw for string keys, JSON for other types (42, true, a quoted GUID or
-    // the bare GUID).
-    private TKey ParseKey(string keyText)
-    {
-        if (typeof(TKey) == typeof(string))
-        {
-            return (TKey)(object)keyText;
-        }
-
-        TKey? key;
-        try
-        {
-            key = JsonSerializer.Deserialize<TKey>(keyText, JsonOptions);
-        }
-        catch (JsonException)
-        {
-            key = JsonSerializer.Deserialize<TKey>(JsonSerializer.Serialize(keyText), JsonOptions);
-        }
-
-        return key ?? throw new FormatException("a key cannot be null");
+        return count == 0 ? null : Partitioner.Default.PartitionFor(EncodeKey(TableKeyText.Parse<TKey>(keyText)).AsSpan(), count);
     }
 
     /// <summary>Raised when recovery of the worker's partitions of this table is done (Faust's <c>on_recover</c>).

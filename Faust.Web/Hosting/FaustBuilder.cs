@@ -58,6 +58,16 @@ public sealed class FaustBuilder
         ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null) =>
         App.Table(name, defaultFactory, partitions, help, keyCodec, valueCodec);
 
+    /// <summary>Declares a set table (see <see cref="FaustApp.SetTable{TKey, TMember}"/>); <c>GET /table/{name}/{key}/</c> serves its sets.</summary>
+    /// <param name="name">The table name.</param>
+    /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>.</param>
+    /// <param name="help">A description for <c>GET /table/</c>.</param>
+    /// <param name="keyCodec">Key codec; default as for topics.</param>
+    /// <param name="memberCodec">Member codec; default as for topics.</param>
+    public SetTable<TKey, TMember> SetTable<TKey, TMember>(string name, int? partitions = null, string? help = null,
+        ICodec<TKey>? keyCodec = null, ICodec<TMember>? memberCodec = null) =>
+        App.SetTable(name, partitions, help, keyCodec, memberCodec);
+
     /// <summary>Declares an in-process channel of keyed values (see <see cref="FaustApp.Channel{TKey, TValue}"/>).</summary>
     /// <param name="name">A name for logs; default a generated one.</param>
     /// <param name="capacity">Events buffered before senders wait.</param>
