@@ -43,6 +43,8 @@ internal static class KafkaBenchmark
         {
             var id = $"bench-{++runs}";
             cluster.CreateTopic($"{id}-click_counts-changelog", Partitions);
+            cluster.CreateTopic($"{id}-__assignor-__leader", 1);
+            cluster.CreateTopic($"{id}-clicks-agent-dlq", Partitions);
             var (startup, seconds) = await MeasureAppAsync(cluster.BootstrapServers, id, count, events);
             Print(name, startup, seconds, raw);
         }

@@ -104,6 +104,7 @@ public sealed class AppTests(MockClusterFixture mock)
         var topic = mock.Unique("held");
         mock.Cluster.CreateTopic(topic, 1);
         mock.Cluster.CreateTopic($"{id}-click_counts-changelog", 1);
+        ClickCounter.CreateInternalTopics(mock.Cluster, id, 1);
         var release = new TaskCompletionSource();
         var options = mock.Options(id);
         options.TopicPartitions = 1;

@@ -47,6 +47,14 @@ public sealed class ClickCounter : IAsyncDisposable
     {
         cluster.CreateTopic(clicksTopic, Partitions);
         cluster.CreateTopic($"{appId}-click_counts-changelog", Partitions);
+        CreateInternalTopics(cluster, appId, Partitions);
+    }
+
+    /// <summary>The internal topics of the app: the one-partition leader topic and the agent's dead letters.</summary>
+    internal static void CreateInternalTopics(Faust.Transport.Kafka.MockCluster cluster, string appId, int partitions)
+    {
+        cluster.CreateTopic($"{appId}-__assignor-__leader", 1);
+        cluster.CreateTopic($"{appId}-count_click-dlq", partitions);
     }
 
     public async Task StartAsync()
@@ -58,7 +66,8 @@ public sealed class ClickCounter : IAsyncDisposable
     public Task WaitProcessedAsync(long count) =>
         Eventually.TrueAsync(() => Processed >= count, $"the agent to process {count} clicks (processed {Processed})");
 
-    public IReadOnlyCollection<TopicPartition> Assignment => App.Worker?.Assignment ?? [];
+    /// <summary>The partitions of the clicks topic assigned to this worker (the leader topic's is left out).</summary>
+    public IReadOnlyCollection<TopicPartition> Assignment => [.. (App.Worker?.Assignment ?? []).Where(tp => tp.Topic == Clicks.Name)];
 
     public ValueTask DisposeAsync() => App.DisposeAsync();
 }

@@ -31,10 +31,12 @@ for (var i = 0; i < args.Length; i++)
 
 if (topics.Count == 0)
 {
-    foreach (var name in new[] { "clicks", "orders", "faust-demo-click_counts-changelog", "faust-demo-order_totals-changelog", "faust-demo-last_order-changelog" })
+    foreach (var name in new[] { "clicks", "orders", "faust-demo-click_counts-changelog", "faust-demo-order_totals-changelog", "faust-demo-last_order-changelog", "faust-demo-count_click-dlq", "faust-demo-process_order-dlq" })
     {
         topics.Add((name, 8));
     }
+
+    topics.Add(("faust-demo-__assignor-__leader", 1));
 }
 
 using var cluster = new MockCluster(brokers);
