@@ -13,10 +13,13 @@ using TopicPartition = Faust.Transport.TopicPartition;
 namespace Faust.Bench;
 
 /// <summary>
-/// The click counter on librdkafka's mock cluster (the real Kafka protocol over 127.0.0.1), beside a raw
-/// Confluent.Kafka consumer reading the same topic: N click events pre-produced into 8 partitions, then each
-/// reader is timed from its first record to its last (the apps: to the last event processed and committed).
-/// The mock keeps about 5 MiB per partition, so N stays well under a million.
+/// The click counter on librdkafka's mock cluster (the real Kafka protocol over 127.0.0.1): N click events
+/// pre-produced into 8 partitions, then read from the start, one reader after the other, by a raw Confluent.Kafka
+/// consumer, a Faust no-op agent, the Faust click counter with memory:// and rocksdb:// stores, and the same
+/// count-by-key in Streamiz.Kafka.Net with its in-memory and RocksDB stores. Each reader is timed from its first record
+/// to its last (Faust: the last event processed and committed; Streamiz: the last record aggregated), and every
+/// counter's totals are checked against what was produced. The mock keeps about 5 MiB per partition, so N stays well
+/// under a million.
 /// </summary>
 internal static class KafkaBenchmark
 {
@@ -32,29 +35,64 @@ internal static class KafkaBenchmark
         Console.WriteLine($"Faust.NET on Kafka (librdkafka {Library.VersionString} mock cluster at {cluster.BootstrapServers}): {events:N0} pre-produced events, {Partitions} partitions, {Urls} URLs, {Environment.ProcessorCount} cores");
 
         var produce = Stopwatch.StartNew();
-        await PreProduceAsync(cluster.BootstrapServers, events);
+        var expected = await PreProduceAsync(cluster.BootstrapServers, events);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pre-produce: {events / produce.Elapsed.TotalSeconds,12:N0} events/s (Faust producer, explicit partitions)"));
 
-        Console.WriteLine($"{"reader",-34} {"start s",8} {"run s",8} {"events/s",12} {"vs raw",7}");
-        var raw = MeasureRawConsumer(cluster.BootstrapServers, events);
-        Print("raw Confluent consumer", 0, raw, raw);
+        // Every reader reads the same 'clicks' topic from the start, one after the other, in a group of its own.
+        var rows = new List<Row> { new("raw Confluent consumer", null, 0, MeasureRawConsumer(cluster.BootstrapServers, events)) };
         var runs = 0;
-        foreach (var (name, count) in new[] { ("faust no-op agent", false), ("faust click counter (memory store)", true) })
+        foreach (var (name, count, store) in new[]
+        {
+            ("faust no-op agent", false, (string?)null),
+            ("faust click counter (memory://)", true, "memory"),
+            ("faust click counter (rocksdb://)", true, "rocksdb"),
+        })
         {
             var id = $"bench-{++runs}";
             cluster.CreateTopic($"{id}-click_counts-changelog", Partitions);
             cluster.CreateTopic($"{id}-__assignor-__leader", 1);
             cluster.CreateTopic($"{id}-clicks-agent-dlq", Partitions);
-            var (startup, seconds) = await MeasureAppAsync(cluster.BootstrapServers, id, count, events);
-            Print(name, startup, seconds, raw);
+            var (startup, seconds) = await MeasureAppAsync(cluster.BootstrapServers, id, count, store == "rocksdb", events, count ? expected : null);
+            rows.Add(new Row(name, store, startup, seconds));
         }
 
-        void Print(string name, double startup, double seconds, double rawSeconds) =>
+        foreach (var (name, store) in new[] { ("streamiz 1.8.2 count (in-memory)", "memory"), ("streamiz 1.8.2 count (RocksDB)", "rocksdb") })
+        {
+            var applicationId = $"bench-streamiz-{store}";
+            cluster.CreateTopic(StreamizCounter.Changelog(applicationId, "click_counts"), Partitions);
+            var (startup, seconds, counts) = await StreamizCounter.RunAsync(
+                cluster.BootstrapServers, applicationId, "clicks", "click_counts", rocksDb: store == "rocksdb", events);
+            Check(name, expected, counts);
+            rows.Add(new Row(name, store, startup, seconds, Streamiz: true));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"{"reader",-34} {"start s",8} {"run s",8} {"events/s",12} {"vs raw",7} {"vs Streamiz",12}");
+        var raw = rows[0].Seconds;
+        foreach (var row in rows)
+        {
+            var streamiz = row.Store is null || row.Streamiz ? null : rows.FirstOrDefault(r => r.Streamiz && r.Store == row.Store);
+            var vsStreamiz = streamiz is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{streamiz.Seconds / row.Seconds,11:F2}x");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-34} {startup,8:F2} {seconds,8:F2} {events / seconds,12:N0} {rawSeconds / seconds,7:F2}x"));
+                $"{row.Name,-34} {row.Startup,8:F2} {row.Seconds,8:F2} {events / row.Seconds,12:N0} {raw / row.Seconds,6:F2}x {vsStreamiz,12}"));
+        }
+
+        Console.WriteLine("run s: first record to last (raw: consumed; Faust: processed and committed; Streamiz: aggregated, its commit not awaited).");
+        Console.WriteLine("vs Streamiz: against Streamiz with the same kind of store. Every counter's totals were checked against the produced clicks.");
     }
 
-    private static async Task PreProduceAsync(string bootstrap, int events)
+    private sealed record Row(string Name, string? Store, double Startup, double Seconds, bool Streamiz = false);
+
+    private static void Check(string name, IReadOnlyDictionary<string, long> expected, IReadOnlyDictionary<string, long> counts)
+    {
+        var wrong = expected.Where(e => counts.GetValueOrDefault(e.Key) != e.Value).Take(3).ToList();
+        if (wrong.Count > 0 || counts.Count != expected.Count)
+        {
+            throw new InvalidOperationException($"{name} counted wrong: " + string.Join(", ", wrong.Select(w => $"{w.Key} = {counts.GetValueOrDefault(w.Key)}, expected {w.Value}")) + $" ({counts.Count} keys, expected {expected.Count})");
+        }
+    }
+
+    private static async Task<Dictionary<string, long>> PreProduceAsync(string bootstrap, int events)
     {
         var options = new FaustOptions { Id = "bench-producer", Broker = "kafka://" + bootstrap, WorkerId = "producer" };
         options.Kafka.Producer["linger.ms"] = "20";
@@ -71,6 +109,14 @@ internal static class KafkaBenchmark
         }
 
         await producer.FlushAsync();
+        var expected = new Dictionary<string, long>();
+        for (var i = 0; i < events; i++)
+        {
+            var url = $"https://example.com/page/{i % Urls}";
+            expected[url] = expected.GetValueOrDefault(url) + 1;
+        }
+
+        return expected;
     }
 
     // What a hand-written Confluent consumer loop does at best: Consume, count, no processing, no commits.
@@ -103,8 +149,10 @@ internal static class KafkaBenchmark
         return seconds;
     }
 
-    private static async Task<(double Startup, double Seconds)> MeasureAppAsync(string bootstrap, string id, bool count, int events)
+    private static async Task<(double Startup, double Seconds)> MeasureAppAsync(
+        string bootstrap, string id, bool count, bool rocksDb, int events, IReadOnlyDictionary<string, long>? expected)
     {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"faust-bench-{id}-{Guid.NewGuid().ToString("N")[..8]}");
         var options = new FaustOptions
         {
             Id = id,
@@ -112,6 +160,8 @@ internal static class KafkaBenchmark
             WorkerId = "w1",
             TopicPartitions = Partitions,
             CommitInterval = TimeSpan.FromSeconds(1),
+            Store = rocksDb ? "rocksdb://" : "memory://",
+            DataDirectory = dataDirectory,
         };
         options.Kafka.Consumer["session.timeout.ms"] = "6000";
         long processed = 0;
@@ -154,7 +204,16 @@ internal static class KafkaBenchmark
 
         await app.CommitAsync();
         watch.Stop();
+        if (expected is not null)
+        {
+            Check(id, expected, counts.Items().ToDictionary(kv => kv.Key, kv => kv.Value));
+        }
+
         await app.DisposeAsync();
+        if (Directory.Exists(dataDirectory))
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
         return (startup, watch.Elapsed.TotalSeconds);
     }
 }
