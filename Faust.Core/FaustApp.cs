@@ -32,6 +32,7 @@ public sealed class FaustApp : IAsyncDisposable
     private readonly List<ScheduledTask> _scheduled = [];
     private readonly List<Task> _agentTasks = [];
     private readonly CancellationTokenSource _agentsStopping = new();
+    private readonly TaskCompletionSource _workerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ILoggerFactory _loggerFactory;
     private Worker? _worker;
     private int _state;
@@ -321,15 +322,31 @@ public sealed class FaustApp : IAsyncDisposable
         return System.Threading.Tasks.Task.Run(() => task.RunAsync(worker, stopping), CancellationToken.None);
     }
 
+    // Every caller returns once the worker is stopped, not only the first: a host may stop its hosted services twice
+    // side by side (WebApplicationFactory's dispose and the app's own Run both call IHost.StopAsync), and the caller
+    // that came second must not go on (dispose the host, the broker) while the worker still commits and closes.
     internal async Task StopWorkerAsync(CancellationToken ct)
     {
         var worker = _worker;
-        if (worker is null || Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        if (worker is null)
         {
             return;
         }
 
-        await worker.DisposeAsync().ConfigureAwait(false);
+        if (Interlocked.CompareExchange(ref _state, 2, 1) == 1)
+        {
+            try
+            {
+                await worker.DisposeAsync().ConfigureAwait(false);
+                _workerStopped.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                _workerStopped.TrySetException(ex);
+            }
+        }
+
+        await _workerStopped.Task.WaitAsync(ct).ConfigureAwait(false);
     }
 
     internal Worker RequireWorker() =>
