@@ -60,10 +60,11 @@ public sealed class FaustApp : IAsyncDisposable
     /// <summary>The clock the app uses.</summary>
     public TimeProvider Time { get; private set; }
 
-    /// <summary>True once every assigned table partition has recovered and agents receive events.</summary>
+    /// <summary>True once every assigned table partition has recovered and agents receive events; false again while
+    /// partitions a rebalance assigned recover from their changelogs.</summary>
     public bool IsReady => _worker?.IsReady ?? false;
 
-    /// <summary>Completes when the app is ready (see <see cref="IsReady"/>).</summary>
+    /// <summary>Completes when the app is first ready (see <see cref="IsReady"/>).</summary>
     public Task WhenReady => _worker?.Ready ?? throw new InvalidOperationException("The app has not started.");
 
     /// <summary>True while the app runs.</summary>
