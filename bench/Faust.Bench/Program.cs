@@ -2,8 +2,9 @@ using Faust.Bench;
 
 // Faust.NET end-to-end benchmark: events/s through the seed's click counter.
 // Usage: dotnet run -c Release --project bench/Faust.Bench [-- --events 1000000]
-//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000]   (librdkafka's mock cluster)
+//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000] [--rounds 2]   (librdkafka's mock cluster, beside Streamiz)
 int? events = null;
+var rounds = 2;
 var kafka = args.Contains("--kafka");
 for (var i = 0; i < args.Length - 1; i++)
 {
@@ -11,11 +12,15 @@ for (var i = 0; i < args.Length - 1; i++)
     {
         events = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
     }
+    else if (args[i] == "--rounds")
+    {
+        rounds = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 if (kafka)
 {
-    await KafkaBenchmark.RunAsync(events ?? 400_000);
+    await KafkaBenchmark.RunAsync(events ?? 400_000, rounds);
 }
 else
 {
