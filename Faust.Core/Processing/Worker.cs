@@ -200,6 +200,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
                 continue;
             }
 
+            _app.Monitor.OnReceived(batch);
+
             if (_inboxesByTopic.TryGetValue(batch.Partition.Topic, out var inboxes))
             {
                 foreach (var inbox in inboxes)
@@ -212,6 +214,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public void OnAssigned(IReadOnlyCollection<TopicPartition> partitions)
     {
+        _app.Monitor.OnAssigned(partitions);
         var sources = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).ToArray();
         foreach (var tp in sources)
         {
@@ -228,6 +231,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             : sources.Select(tp => tp.Partition).Distinct().Order().ToArray();
         if (_app.TableViews.Count == 0)
         {
+            _app.Monitor.OnAssignmentDone();
             _ready.TrySetResult();
             return;
         }
@@ -247,6 +251,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             {
                 await Recovery.RecoverAsync(tablePartitions, _stopping.Token).ConfigureAwait(false);
                 _consumer?.Resume(sources);
+                _app.Monitor.OnAssignmentDone();
                 _ready.TrySetResult();
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -263,6 +268,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public void OnRevoked(IReadOnlyCollection<TopicPartition> partitions)
     {
+        _app.Monitor.OnRevoked(partitions);
         // Commit what was acknowledged before the partitions go (Kafka transport; the log broker never revokes).
         try
         {
@@ -336,6 +342,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             catch (Exception ex)
             {
                 LogCommitFailed(Logger, ex);
+                _app.Monitor.OnWorkerError("commit failed", ex);
             }
         }
     }
@@ -350,6 +357,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         await _commitLock.WaitAsync(ct).ConfigureAwait(false);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var gateClosed = false;
         try
         {
@@ -385,6 +393,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
                 }
             }
 
+            _app.Monitor.OnCommitted(offsets, started);
             return offsets;
         }
         finally
@@ -447,6 +456,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         _stopping.Cancel();
+        _app.Monitor.OnStopping();
         _pollThread?.Join();
         if (_commitLoop is not null)
         {

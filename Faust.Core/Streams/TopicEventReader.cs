@@ -71,6 +71,7 @@ internal sealed partial class TopicEventReader<TKey, TValue>(
         catch (Exception ex) when (ex is CodecException or ArgumentException or FormatException or InvalidOperationException)
         {
             Interlocked.Increment(ref _skipped);
+            StreamContext.Current?.Stats?.OnRecordSkipped(ex, tp, consumed.Offset);
             LogSkipped(logger, ex, inbox.AgentName, tp.Topic, tp.Partition, consumed.Offset, ex.Message);
             inbox.Ack(tp.Partition, consumed.Offset);
             next = default;

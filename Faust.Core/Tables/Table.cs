@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Faust.Diagnostics;
 using Faust.Routing;
 using Faust.Serialization;
 using Faust.Stores;
@@ -27,6 +28,7 @@ public sealed class Table<TKey, TValue> : ITableView
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly FaustApp _app;
     private readonly Func<TValue>? _default;
+    private readonly TableStats _stats;
     private volatile IStore?[] _stores = [];
 
     internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help,
@@ -40,6 +42,7 @@ public sealed class Table<TKey, TValue> : ITableView
         Help = help;
         KeyCodec = keyCodec ?? Codecs.Default<TKey>();
         ValueCodec = valueCodec ?? Codecs.Default<TValue>();
+        _stats = app.Monitor.RegisterTable(this);
     }
 
     /// <summary>The table's name.</summary>
@@ -84,8 +87,11 @@ public sealed class Table<TKey, TValue> : ITableView
     public bool TryGetValue(TKey key, out TValue value)
     {
         ArgumentNullException.ThrowIfNull(key);
+        var context = StreamContext.Current;
+        _stats.For(context?.Stats, out var shared).Get(shared);
+
         var keyBytes = EncodeKey(key);
-        if (TryGetBytes(keyBytes, PreferredPartition(keyBytes), out var bytes))
+        if (TryGetBytes(keyBytes, PreferredPartition(keyBytes, context), out var bytes))
         {
             value = ValueCodec.Decode(bytes);
             return true;
@@ -103,15 +109,21 @@ public sealed class Table<TKey, TValue> : ITableView
     public bool Remove(TKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        var context = StreamContext.Current;
+        var ops = _stats.For(context?.Stats, out var shared);
+        ops.Delete(shared);
+
         var keyBytes = EncodeKey(key);
         var stores = _stores;
-        var preferred = PreferredPartition(keyBytes);
+        var preferred = PreferredPartition(keyBytes, context);
         for (var i = -1; i < stores.Length; i++)
         {
             var p = i < 0 ? preferred : i;
             if (p >= 0 && (i < 0 || p != preferred) && stores[p] is { } store && store.Delete(keyBytes))
             {
                 _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, p), keyBytes, null);
+                ops.Wrote(p, shared);
+
                 return true;
             }
         }
@@ -168,17 +180,18 @@ public sealed class Table<TKey, TValue> : ITableView
 
         var keyBytes = EncodeKey(key);
         var valueBytes = ValueCodec.Encode(value) ?? throw new InvalidOperationException($"The value codec of table '{Name}' encoded a value as null.");
-        var partition = WritePartition(keyBytes);
+        var context = StreamContext.Current;
+        var partition = WritePartition(keyBytes, context);
         RequireStore(partition).Put(keyBytes, valueBytes);
         _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, valueBytes);
+        _stats.For(context?.Stats, out var shared).Set(partition, shared);
     }
 
     private byte[] EncodeKey(TKey key) =>
         KeyCodec.Encode(key) ?? throw new InvalidOperationException($"The key codec of table '{Name}' encoded a key as null.");
 
-    private int PreferredPartition(byte[] keyBytes)
+    private int PreferredPartition(byte[] keyBytes, StreamContext? context)
     {
-        var context = StreamContext.Current;
         var stores = _stores;
         if (context is { InEvent: true } && context.Partition < stores.Length)
         {
@@ -188,7 +201,7 @@ public sealed class Table<TKey, TValue> : ITableView
         return stores.Length == 0 ? -1 : Partitioner.Default.PartitionFor(keyBytes.AsSpan(), stores.Length);
     }
 
-    private int WritePartition(byte[] keyBytes)
+    private int WritePartition(byte[] keyBytes, StreamContext? context)
     {
         var stores = _stores;
         if (stores.Length == 0)
@@ -196,7 +209,6 @@ public sealed class Table<TKey, TValue> : ITableView
             throw new InvalidOperationException($"Table '{Name}' is not open yet: write to it once the app has started.");
         }
 
-        var context = StreamContext.Current;
         if (context is { InEvent: true })
         {
             if (context.Partition >= stores.Length)
@@ -258,6 +270,73 @@ public sealed class Table<TKey, TValue> : ITableView
         return _default is not null
             ? new TableLookup(TableLookupStatus.Default, JsonSerializer.SerializeToUtf8Bytes(_default(), JsonOptions))
             : new TableLookup(TableLookupStatus.NotFound, null);
+    }
+
+    TablePage ITableView.Browse(int? partition, int offset, int limit)
+    {
+        var stores = _stores;
+        var entries = new List<TableEntry>(Math.Max(0, Math.Min(limit, 1000)));
+        var total = 0;
+        for (var p = 0; p < stores.Length; p++)
+        {
+            if ((partition is { } only && p != only) || stores[p] is not { } store)
+            {
+                continue;
+            }
+
+            var skip = Math.Max(0, offset - total);
+            var count = store.Count;
+            total += count;
+            if (entries.Count >= limit || skip >= count)
+            {
+                continue;
+            }
+
+            foreach (var (key, value) in store.Items())
+            {
+                if (skip > 0)
+                {
+                    skip--;
+                    continue;
+                }
+
+                if (entries.Count >= limit)
+                {
+                    break;
+                }
+
+                entries.Add(new TableEntry(p, KeyText(key), ValueJson(value)));
+            }
+        }
+
+        return new TablePage(entries, total);
+    }
+
+    // The key as Lookup takes it: raw for string keys, JSON for other types. An entry that no longer decodes (the
+    // codec changed) is shown, not hidden: base64 key, and the reason as the value.
+    private string KeyText(byte[] key)
+    {
+        try
+        {
+            var decoded = KeyCodec.Decode(key);
+            return decoded is string text ? text : JsonSerializer.Serialize(decoded, JsonOptions);
+        }
+        catch (Exception ex) when (ex is CodecException or JsonException or FormatException or ArgumentException)
+        {
+            return Convert.ToBase64String(key);
+        }
+    }
+
+    private byte[] ValueJson(byte[] value)
+    {
+        try
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(ValueCodec.Decode(value), JsonOptions);
+        }
+        catch (Exception ex) when (ex is CodecException or JsonException or FormatException or ArgumentException or NotSupportedException)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes($"undecodable value: {ex.Message}", JsonOptions);
+        }
     }
 
     int? ITableView.PartitionOf(string keyText)
