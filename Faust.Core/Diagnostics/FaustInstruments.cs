@@ -22,7 +22,7 @@ namespace Faust.Diagnostics;
 /// tags <c>topic</c>, <c>partition</c>): lag is the end offset minus the committed offset, for partitions this
 /// worker consumes.</item>
 /// <item><c>events_runtime</c> (histogram, ms; tag <c>agent</c>): processing time of the events the monitor times
-/// (every event at low rates, one in 16 under load).</item>
+/// (every event at low rates, one in 64 under load).</item>
 /// <item><c>consumer_commit_latency</c>, <c>assign_latency</c> (histograms, ms): how long commits take, and how long
 /// from an assignment until its partitions have recovered and stream again.</item>
 /// </list>

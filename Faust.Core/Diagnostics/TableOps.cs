@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Faust.Diagnostics;
 
 // Counts of one table's operations. An agent owns one per table it touches: its actor is the only writer, so the
@@ -21,8 +23,10 @@ internal sealed class TableOps
     /// <summary>Changelog records written, by partition.</summary>
     public long[] Writes => Volatile.Read(ref _writes);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Get(bool shared) => Bump(ref _gets, shared);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int partition, bool shared)
     {
         Bump(ref _sets, shared);
@@ -31,6 +35,7 @@ internal sealed class TableOps
 
     public void Delete(bool shared) => Bump(ref _deletes, shared);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Wrote(int partition, bool shared)
     {
         var writes = Volatile.Read(ref _writes);
@@ -42,6 +47,7 @@ internal sealed class TableOps
         Bump(ref writes[partition], shared);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Bump(ref long counter, bool shared)
     {
         if (shared)

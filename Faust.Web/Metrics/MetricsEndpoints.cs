@@ -72,7 +72,7 @@ internal static class MetricsEndpoints
         }
 
         w.Family("events_runtime_ms", "summary",
-            "Processing time of the events the monitor times (every event at low rates, one in 16 under load); the quantile is over the last 10 s.");
+            "Processing time of the events the monitor times (every event at low rates, one in 64 under load); the quantile is over the last 10 s.");
         foreach (var agent in snapshot.Agents)
         {
             if (agent.P99Ms is { } p99)

@@ -18,18 +18,21 @@ internal static class ThroughputBenchmark
     private const int Partitions = 8;
     private const int Urls = 1000;
 
-    public static async Task RunAsync(int events)
+    public static async Task RunAsync(int events, string? onlyTransport = null, string? onlyAgent = null, int repeat = 1)
     {
         Console.WriteLine($"Faust.NET throughput: {events:N0} pre-produced events, {Partitions} partitions, {Urls} URLs, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         await MeasureAsync("memory", count: true, Math.Min(events, 200_000)); // warm-up: JIT and tiering
         Console.WriteLine($"{"transport",-10} {"agent",-14} {"start s",8} {"run s",8} {"events/s",12} {"cpu s",8} {"events/cpu-s",13} {"alloc MB",9}");
-        foreach (var transport in new[] { "memory", "embedded" })
+        foreach (var transport in new[] { "memory", "embedded" }.Where(t => onlyTransport is null || t == onlyTransport))
         {
-            foreach (var agent in new[] { "noop", "click-counter" })
+            foreach (var agent in new[] { "noop", "click-counter" }.Where(a => onlyAgent is null || a == onlyAgent))
             {
-                var (startup, seconds, cpu, allocated) = await MeasureAsync(transport, agent == "click-counter", events);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{transport,-10} {agent,-14} {startup,8:F2} {seconds,8:F2} {events / seconds,12:N0} {cpu,8:F2} {events / cpu,13:N0} {allocated / 1048576.0,9:F0}"));
+                for (var run = 0; run < repeat; run++)
+                {
+                    var (startup, seconds, cpu, allocated) = await MeasureAsync(transport, agent == "click-counter", events);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{transport,-10} {agent,-14} {startup,8:F2} {seconds,8:F2} {events / seconds,12:N0} {cpu,8:F2} {events / cpu,13:N0} {allocated / 1048576.0,9:F0}"));
+                }
             }
         }
     }
