@@ -6,6 +6,7 @@ using Faust.Serialization;
 using Faust.Stores;
 using Faust.Streams;
 using Faust.Tables;
+using Faust.Timers;
 using Faust.Topics;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,7 @@ public sealed class FaustApp : IAsyncDisposable
     private readonly List<ITopicView> _topics = [];
     private readonly List<ITableView> _tables = [];
     private readonly List<IAgent> _agents = [];
+    private readonly List<ScheduledTask> _scheduled = [];
     private readonly List<Task> _agentTasks = [];
     private readonly CancellationTokenSource _agentsStopping = new();
     private ILoggerFactory _loggerFactory;
@@ -50,6 +52,11 @@ public sealed class FaustApp : IAsyncDisposable
     /// <summary>The app's settings.</summary>
     public FaustOptions Options { get; private set; }
 
+    /// <summary>Codecs by name (<c>raw</c>, <c>string</c>, <c>json</c>, <c>binary</c>, chains such as <c>json|binary</c>,
+    /// and your own), and the default codec of each type. Register codecs before declaring the topics and tables that
+    /// name them.</summary>
+    public CodecRegistry Codecs { get; } = new();
+
     /// <summary>The clock the app uses.</summary>
     public TimeProvider Time { get; private set; }
 
@@ -68,6 +75,8 @@ public sealed class FaustApp : IAsyncDisposable
 
     internal IReadOnlyList<IAgent> AgentList => _agents;
 
+    internal IReadOnlyList<ScheduledTask> ScheduledTasks => _scheduled;
+
     internal IStoreFactory StoreFactory { get; set; } = new MemoryStoreFactory();
 
     internal Worker? Worker => _worker;
@@ -79,15 +88,24 @@ public sealed class FaustApp : IAsyncDisposable
     /// <param name="partitions">Partition count; default the app's <c>TopicPartitions</c> (or the topic's own when it exists).</param>
     /// <param name="keyCodec">Key codec; default raw UTF-8 for string, raw for byte[], JSON otherwise.</param>
     /// <param name="valueCodec">Value codec; same defaults.</param>
-    public Topic<TKey, TValue> Topic<TKey, TValue>(string name, int? partitions = null, ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null)
+    public Topic<TKey, TValue> Topic<TKey, TValue>(string name, int? partitions = null, ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null) =>
+        Topic(name, new Schema<TKey, TValue> { KeyCodec = keyCodec, ValueCodec = valueCodec }, partitions);
+
+    /// <summary>Declares a topic whose keys and values are encoded as a schema says (Faust's <c>app.topic(schema=...)</c>).</summary>
+    /// <param name="name">The topic name.</param>
+    /// <param name="schema">Codecs or codec names (resolved by <see cref="Codecs"/>), and header hooks.</param>
+    /// <param name="partitions">Partition count; default the app's <c>TopicPartitions</c> (or the topic's own when it exists).</param>
+    /// <exception cref="ArgumentException">A codec name does not resolve, or the schema gives both a codec and a name.</exception>
+    public Topic<TKey, TValue> Topic<TKey, TValue>(string name, Schema<TKey, TValue> schema, int? partitions = null)
     {
+        ArgumentNullException.ThrowIfNull(schema);
         ThrowIfStarted();
         if (_topics.Any(t => t.Name == name))
         {
             throw new ArgumentException($"Topic '{name}' is already declared in this app.", nameof(name));
         }
 
-        var topic = new Topic<TKey, TValue>(this, name, partitions, keyCodec, valueCodec, isInternal: false);
+        var topic = new Topic<TKey, TValue>(this, name, partitions, schema, isInternal: false);
         _topics.Add(topic);
         return topic;
     }
@@ -118,7 +136,40 @@ public sealed class FaustApp : IAsyncDisposable
     /// <param name="keyCodec">Key codec; default as for topics.</param>
     /// <param name="valueCodec">Value codec; default as for topics.</param>
     public Table<TKey, TValue> Table<TKey, TValue>(string name, Func<TValue>? defaultFactory = null, int? partitions = null, string? help = null,
-        ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null)
+        ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null) =>
+        Table(name, new Schema<TKey, TValue> { KeyCodec = keyCodec, ValueCodec = valueCodec }, defaultFactory, partitions, help);
+
+    /// <summary>Declares a table whose keys and values (in the store and the changelog) are encoded as a schema says.</summary>
+    /// <param name="name">The table name.</param>
+    /// <param name="schema">Codecs or codec names (resolved by <see cref="Codecs"/>); header hooks do not apply to tables.</param>
+    /// <param name="defaultFactory">The value a missing key reads as; null: missing keys are not found.</param>
+    /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>. Must equal the source topics'.</param>
+    /// <param name="help">A description for <c>GET /table/</c>.</param>
+    /// <exception cref="ArgumentException">A codec name does not resolve, or the schema gives both a codec and a name.</exception>
+    public Table<TKey, TValue> Table<TKey, TValue>(string name, Schema<TKey, TValue> schema, Func<TValue>? defaultFactory = null, int? partitions = null,
+        string? help = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ThrowIfStarted();
+        if (_tables.Any(t => t.Name == name))
+        {
+            throw new ArgumentException($"Table '{name}' is already declared in this app.", nameof(name));
+        }
+
+        var table = new Table<TKey, TValue>(this, name, defaultFactory, partitions, help, schema);
+        _tables.Add(table);
+        return table;
+    }
+
+    /// <summary>Declares a set table (Faust's <c>SetTable</c>): each key holds a set; add and discard travel in the
+    /// changelog as one record per member.</summary>
+    /// <param name="name">The table name.</param>
+    /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>.</param>
+    /// <param name="help">A description for <c>GET /table/</c>.</param>
+    /// <param name="keyCodec">Key codec; default as for topics.</param>
+    /// <param name="memberCodec">Member codec; default as for topics.</param>
+    public SetTable<TKey, TMember> SetTable<TKey, TMember>(string name, int? partitions = null, string? help = null,
+        ICodec<TKey>? keyCodec = null, ICodec<TMember>? memberCodec = null)
     {
         ThrowIfStarted();
         if (_tables.Any(t => t.Name == name))
@@ -126,7 +177,7 @@ public sealed class FaustApp : IAsyncDisposable
             throw new ArgumentException($"Table '{name}' is already declared in this app.", nameof(name));
         }
 
-        var table = new Table<TKey, TValue>(this, name, defaultFactory, partitions, help, keyCodec, valueCodec);
+        var table = new SetTable<TKey, TMember>(this, name, partitions, help, keyCodec, memberCodec);
         _tables.Add(table);
         return table;
     }
@@ -156,6 +207,46 @@ public sealed class FaustApp : IAsyncDisposable
         return agent;
     }
 
+    /// <summary>Declares a timer (Faust's <c>@app.timer</c>): runs <paramref name="action"/> every
+    /// <paramref name="interval"/>, the first time one interval after the worker is ready.</summary>
+    /// <param name="interval">Time between runs (from one due time to the next).</param>
+    /// <param name="action">The code; its token fires when the worker stops.</param>
+    /// <param name="onLeader">Run only on the group's leader (see <see cref="ScheduledTask"/>).</param>
+    /// <param name="name">The name in logs; default <c>timer-{n}</c>.</param>
+    public ScheduledTask Timer(TimeSpan interval, Func<CancellationToken, Task> action, bool onLeader = false, string? name = null) =>
+        AddScheduled(ScheduledTask.Every(name ?? $"timer-{_scheduled.Count + 1}", interval, onLeader, action));
+
+    /// <summary>Declares a crontab (Faust's <c>@app.crontab</c>): runs <paramref name="action"/> at the times a cron
+    /// expression names (five fields, or six with seconds first), in <paramref name="timeZone"/>.</summary>
+    /// <param name="expression">For example <c>30 18 * * *</c>: every day at 18:30.</param>
+    /// <param name="action">The code; its token fires when the worker stops.</param>
+    /// <param name="timeZone">The zone the expression is read in; default UTC.</param>
+    /// <param name="onLeader">Run only on the group's leader (see <see cref="ScheduledTask"/>).</param>
+    /// <param name="name">The name in logs; default <c>crontab-{n}</c>.</param>
+    /// <exception cref="ArgumentException">The expression is not valid; the message says why.</exception>
+    public ScheduledTask Crontab(string expression, Func<CancellationToken, Task> action, TimeZoneInfo? timeZone = null, bool onLeader = false, string? name = null) =>
+        AddScheduled(ScheduledTask.Cron(name ?? $"crontab-{_scheduled.Count + 1}", expression, timeZone, onLeader, action));
+
+    /// <summary>Declares a task (Faust's <c>@app.task</c>): runs <paramref name="action"/> once, when the worker is
+    /// ready (started and tables recovered).</summary>
+    /// <param name="action">The code; its token fires when the worker stops.</param>
+    /// <param name="onLeader">Run only on the group's leader.</param>
+    /// <param name="name">The name in logs; default <c>task-{n}</c>.</param>
+    public ScheduledTask Task(Func<CancellationToken, Task> action, bool onLeader = false, string? name = null) =>
+        AddScheduled(ScheduledTask.Once(name ?? $"task-{_scheduled.Count + 1}", onLeader, action));
+
+    private ScheduledTask AddScheduled(ScheduledTask task)
+    {
+        ThrowIfStarted();
+        if (_scheduled.Any(t => t.Name == task.Name))
+        {
+            throw new ArgumentException($"A scheduled task named '{task.Name}' is already declared.", nameof(task));
+        }
+
+        _scheduled.Add(task);
+        return task;
+    }
+
     /// <summary>Starts the worker and every agent. Completes once the worker consumes; tables recover in the
     /// background (see <see cref="WhenReady"/>).</summary>
     /// <exception cref="InvalidOperationException">A setting is invalid (the message names it) or the broker refused.</exception>
@@ -164,7 +255,12 @@ public sealed class FaustApp : IAsyncDisposable
         await StartWorkerAsync(ct).ConfigureAwait(false);
         foreach (var agent in _agents)
         {
-            _agentTasks.Add(RunAgentAsync(agent, _agentsStopping.Token));
+            _agentTasks.Add(RunAsync(agent, _agentsStopping.Token));
+        }
+
+        foreach (var task in _scheduled)
+        {
+            _agentTasks.Add(RunAsync(task, _agentsStopping.Token));
         }
     }
 
@@ -173,7 +269,7 @@ public sealed class FaustApp : IAsyncDisposable
     public async Task StopAsync(CancellationToken ct = default)
     {
         await _agentsStopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_agentTasks).WaitAsync(ct).ConfigureAwait(false);
+        await System.Threading.Tasks.Task.WhenAll(_agentTasks).WaitAsync(ct).ConfigureAwait(false);
         await StopWorkerAsync(ct).ConfigureAwait(false);
     }
 
@@ -200,6 +296,7 @@ public sealed class FaustApp : IAsyncDisposable
         try
         {
             Options.ThrowIfInvalid();
+            StoreFactory = Options.UsesRocksDb ? new RocksDbStoreFactory(Options.TableDirectory, Options.RocksDb) : new MemoryStoreFactory();
             var transport = TransportFactory.Create(Options, _loggerFactory);
             var worker = new Worker(this, transport, _loggerFactory.CreateLogger("Faust.Worker"), Time);
             Monitor.Attach(worker, Time);
@@ -223,10 +320,10 @@ public sealed class FaustApp : IAsyncDisposable
         }
     }
 
-    internal Task RunAgentAsync(IAgent agent, CancellationToken stopping)
+    internal System.Threading.Tasks.Task RunAsync(IWorkerTask task, CancellationToken stopping)
     {
         var worker = RequireWorker();
-        return Task.Run(() => agent.RunAsync(worker, stopping), CancellationToken.None);
+        return System.Threading.Tasks.Task.Run(() => task.RunAsync(worker, stopping), CancellationToken.None);
     }
 
     internal async Task StopWorkerAsync(CancellationToken ct)

@@ -43,7 +43,7 @@ public sealed partial class Agent<TKey, TValue> : IAgent
 
     string IAgent.SourceName => Source.Name;
 
-    async Task IAgent.RunAsync(Worker worker, CancellationToken stopping)
+    async Task IWorkerTask.RunAsync(Worker worker, CancellationToken stopping)
     {
         var reader = Source.CreateReader(worker, this);
         var delay = TimeSpan.FromMilliseconds(100);

@@ -24,6 +24,20 @@ public sealed class FaustOptions
     /// working directory. Default <c>{Id}-data</c>, as Faust's <c>datadir</c>.</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>Where tables keep their local state: <c>memory://</c> (rebuilt from the changelog at every start; the
+    /// default, as in Faust) or <c>rocksdb://</c> (on disk under <see cref="DataDirectory"/>, so a restart reads only
+    /// the changelog written since the last commit).</summary>
+    public string Store { get; set; } = "memory://";
+
+    /// <summary>Tuning of the RocksDB stores (<c>Faust:RocksDb</c>).</summary>
+    public Stores.RocksDbStoreOptions RocksDb { get; set; } = new();
+
+    /// <summary>True when <see cref="Store"/> is <c>rocksdb://</c>.</summary>
+    public bool UsesRocksDb => string.Equals(Store?.Trim().TrimEnd('/'), "rocksdb:", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Where RocksDB table stores live: <c>{DataDirectory}/v{Version}/tables</c>, as Faust's <c>tabledir</c>.</summary>
+    public string TableDirectory => Path.Combine(ResolvedDataDirectory, $"v{Version}", "tables");
+
     /// <summary>The URL other workers and clients use to reach this worker. Default: the server's own address.</summary>
     public string? CanonicalUrl { get; set; }
 
@@ -39,6 +53,17 @@ public sealed class FaustOptions
     /// <summary>Records buffered per partition and agent before the partition is paused (Faust's
     /// <c>stream_buffer_maxsize</c>). Default 4096.</summary>
     public int StreamBufferMaxSize { get; set; } = 4096;
+
+    /// <summary>This worker's id within the app: part of the transactional id under exactly_once
+    /// (<c>{group}-{WorkerId}</c>) and of the Kafka client id. Letters, digits, '.', '_' and '-'.
+    /// Default: a random id generated on first start and kept in <c>{DataDirectory}/worker-id</c>, so a restarted
+    /// worker keeps its id (and fences its own zombie) while two workers never share one; with <c>memory://</c> it
+    /// is not persisted.</summary>
+    public string? WorkerId { get; set; }
+
+    /// <summary>Settings of the <c>kafka://</c> transport (<c>Faust:Kafka</c>): librdkafka pass-through
+    /// properties, static membership, replication factor.</summary>
+    public KafkaOptions Kafka { get; set; } = new();
 
     /// <summary>The consumer group: <see cref="Id"/>, with <c>-v{Version}</c> when the version is above 1.</summary>
     public string GroupId => Version > 1 ? $"{Id}-v{Version}" : Id;
@@ -69,6 +94,13 @@ public sealed class FaustOptions
             errors.Add(brokerError!);
         }
 
+        if (!UsesRocksDb && !string.Equals(Store?.Trim().TrimEnd('/'), "memory:", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"Faust:Store '{Store}' is not valid: use memory:// or rocksdb://.");
+        }
+
+        errors.AddRange(RocksDb.Validate());
+
         if (CanonicalUrl is { Length: > 0 } && !(Uri.TryCreate(CanonicalUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
         {
             errors.Add($"Faust:CanonicalUrl '{CanonicalUrl}' is not valid: use an absolute http:// or https:// URL such as http://worker-1:6066.");
@@ -94,6 +126,12 @@ public sealed class FaustOptions
             errors.Add($"Faust:StreamBufferMaxSize {StreamBufferMaxSize} is not valid: use 1 or more.");
         }
 
+        if (WorkerId is { Length: > 0 } workerId && workerId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))
+        {
+            errors.Add($"Faust:WorkerId '{workerId}' is not valid: use letters, digits, '.', '_' and '-' (it is part of the Kafka transactional id).");
+        }
+
+        (Kafka ?? new KafkaOptions()).Validate(errors);
         return errors;
     }
 

@@ -9,9 +9,14 @@ namespace Faust.Processing;
 // partition is paused at the consumer (the poll loop never blocks), and it is resumed once the agent has
 // worked the buffer down to half. Pause and resume decisions are taken under _flowLock with a fresh count,
 // so a partition can never stay paused with an empty buffer.
+//
+// Rebalance: each delivery carries the AckTracker of the assignment it was read under. A revoked partition's
+// tracker is dropped, and a reassignment gets a new one, so batches still buffered from before (an eager
+// rebalance revokes everything and gives most partitions back) are recognised as stale and dropped: the
+// consumer reads them again from the committed offset under the new tracker, and nothing is processed twice.
 internal sealed class AgentInbox
 {
-    private readonly Channel<RecordBatch> _batches = Channel.CreateUnbounded<RecordBatch>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<Delivery> _batches = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly object _flowLock = new();
     private readonly int _maxBuffered;
     private readonly ITransportConsumer _consumer;
@@ -75,10 +80,32 @@ internal sealed class AgentInbox
             }
         }
 
-        _batches.Writer.TryWrite(batch);
+        _batches.Writer.TryWrite(new Delivery(batch, tracker));
     }
 
-    public bool TryRead(out RecordBatch batch) => _batches.Reader.TryRead(out batch!);
+    public bool TryRead(out RecordBatch batch) => TryRead(out batch, out _);
+
+    /// <summary>Agent: the next batch of a partition still assigned under the same assignment; stale batches are
+    /// dropped.</summary>
+    public bool TryRead(out RecordBatch batch, out AckTracker tracker)
+    {
+        while (_batches.Reader.TryRead(out var delivery))
+        {
+            if (IsCurrent(delivery.Batch.Partition.Partition, delivery.Tracker))
+            {
+                batch = delivery.Batch;
+                tracker = delivery.Tracker;
+                return true;
+            }
+        }
+
+        batch = null!;
+        tracker = null!;
+        return false;
+    }
+
+    /// <summary>Whether records read under <paramref name="tracker"/> may still be processed.</summary>
+    public bool IsCurrent(int partition, AckTracker tracker) => ReferenceEquals(Volatile.Read(ref _trackers[partition]), tracker);
 
     public ValueTask<bool> WaitToReadAsync(CancellationToken ct) => _batches.Reader.WaitToReadAsync(ct);
 
@@ -86,6 +113,12 @@ internal sealed class AgentInbox
     public void Consumed(RecordBatch batch)
     {
         var p = batch.Partition.Partition;
+        if (Volatile.Read(ref _trackers[p]) is null)
+        {
+            // Revoked: its buffer count was reset with the revocation.
+            return;
+        }
+
         var left = Interlocked.Add(ref _buffered[p], -batch.Count);
         if (left <= _maxBuffered / 2 && Volatile.Read(ref _paused[p]))
         {
@@ -103,4 +136,6 @@ internal sealed class AgentInbox
     public void Ack(int partition, long offset) => Volatile.Read(ref _trackers[partition])?.Ack(offset);
 
     public void Complete() => _batches.Writer.TryComplete();
+
+    private readonly record struct Delivery(RecordBatch Batch, AckTracker Tracker);
 }

@@ -23,6 +23,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     private readonly Dictionary<IAgent, AgentInbox> _inboxes = [];
     private readonly Dictionary<string, AgentInbox[]> _inboxesByTopic = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, long> _lastCommitted = [];
+    private readonly Dictionary<string, ITableView> _tablesByChangelog = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -55,6 +56,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public TableRecovery Recovery { get; }
 
+    /// <summary>The agents' dead-letter topics; set once the worker has declared its topics.</summary>
+    public DeadLetterQueue? DeadLetters { get; private set; }
+
     /// <summary>Completes once every assigned table partition has recovered.</summary>
     public Task Ready => _ready.Task;
 
@@ -69,6 +73,12 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public int PartitionCount(string topic) =>
         _partitionCounts.TryGetValue(topic, out var count) ? count
         : throw new InvalidOperationException($"Topic '{topic}' is not declared in app '{_options.Id}'.");
+
+    /// <summary>The one-partition internal topic whose owner is the group's leader.</summary>
+    public string LeaderTopic => $"{_options.GroupId}-__assignor-__leader";
+
+    /// <summary>Whether this worker leads the group: it is assigned partition 0 of <see cref="LeaderTopic"/>.</summary>
+    public bool IsLeader => Assignment.Contains(new TopicPartition(LeaderTopic, 0));
 
     public bool TryGetPartitionCount(string topic, out int count) => _partitionCounts.TryGetValue(topic, out count);
 
@@ -87,6 +97,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     {
         await DeclareTopicsAsync(ct).ConfigureAwait(false);
         CheckCopartitioning();
+        DeadLetters = new DeadLetterQueue(_options.GroupId, ProduceAsync, Logger);
+        await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), PartitionCount, ct).ConfigureAwait(false);
 
         _producer = _transport.CreateProducer();
         if (Gate is not null)
@@ -95,7 +107,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             _transactionalProducer.BeginTransaction();
         }
 
-        var sourceTopics = _app.AgentList.Select(a => a.SourceTopic).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        // Every worker also subscribes to the one-partition leader topic: whoever is assigned it leads (timers with
+        // onLeader). Its records, if any, go nowhere.
+        var sourceTopics = _app.AgentList.Select(a => a.SourceTopic).OfType<string>().Append(LeaderTopic).Distinct(StringComparer.Ordinal).ToArray();
         _consumer = _transport.CreateConsumer(_options.GroupId, this);
         foreach (var agent in _app.AgentList)
         {
@@ -110,15 +124,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             _inboxesByTopic[group.Key] = [.. group];
         }
 
-        if (sourceTopics.Length > 0)
-        {
-            _consumer.Subscribe(sourceTopics);
-        }
-        else
-        {
-            // No agent reads a topic: tables are still served, so open and recover all their partitions.
-            OnAssigned([]);
-        }
+        _consumer.Subscribe(sourceTopics);
 
         _pollThread = new Thread(PollLoop) { IsBackground = true, Name = $"faust-poll {_options.Id}" };
         _pollThread.Start();
@@ -141,11 +147,14 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             _partitionCounts[topic.Name] = actual;
         }
 
+        await _transport.EnsureTopicAsync(new TopicSpec(LeaderTopic, 1, Internal: true), ct).ConfigureAwait(false);
+        _partitionCounts[LeaderTopic] = 1;
         foreach (var table in _app.TableViews)
         {
             var wanted = table.DeclaredPartitions ?? _options.TopicPartitions;
             var actual = await _transport.EnsureTopicAsync(new TopicSpec(table.ChangelogTopic, wanted, Compacted: true, Internal: true), ct).ConfigureAwait(false);
             _partitionCounts[table.ChangelogTopic] = actual;
+            _tablesByChangelog[table.ChangelogTopic] = table;
         }
     }
 
@@ -224,9 +233,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             }
         }
 
-        // On memory and embedded the one worker owns every partition; with Kafka the table partitions follow
-        // the source partitions assigned (co-partitioning).
-        var tablePartitions = sources.Length == 0
+        // Table partitions follow the source partitions assigned (co-partitioning). An app whose agents read no
+        // topic still serves its tables: then the worker holds all of their partitions.
+        var tablePartitions = _inboxesByTopic.Count == 0
             ? Enumerable.Range(0, _app.TableViews.Select(t => _partitionCounts[t.ChangelogTopic]).DefaultIfEmpty(0).Max()).ToArray()
             : sources.Select(tp => tp.Partition).Distinct().Order().ToArray();
         if (_app.TableViews.Count == 0)
@@ -243,6 +252,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             table.OpenPartitions(tablePartitions, _partitionCounts[table.ChangelogTopic]);
         }
 
+        var generation = MarkRecovering(sources);
         var previous = _recovery;
         _recovery = Task.Run(async () =>
         {
@@ -250,7 +260,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             try
             {
                 await Recovery.RecoverAsync(tablePartitions, _stopping.Token).ConfigureAwait(false);
-                _consumer?.Resume(sources);
+                _consumer?.Resume(StillRecoveredBy(generation, sources));
                 _app.Monitor.OnAssignmentDone();
                 _ready.TrySetResult();
             }
@@ -270,15 +280,26 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     {
         _app.Monitor.OnRevoked(partitions);
         // Commit what was acknowledged before the partitions go (Kafka transport; the log broker never revokes).
-        try
+        // After a fence the partitions were already dropped and nothing may be committed (see Worker.Kafka.cs).
+        if (!_droppingAfterFence)
         {
-            CommitAsync(CancellationToken.None).GetAwaiter().GetResult();
-        }
-        catch (Exception ex)
-        {
-            LogCommitFailed(Logger, ex);
+            try
+            {
+                CommitAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                LogCommitFailed(Logger, ex);
+            }
         }
 
+        ReleasePartitions(partitions);
+    }
+
+    // Drops revoked or lost partitions: their inbox buffers (the next owner reads them again from the committed
+    // offset) and their table partitions (the next owner recovers them from the changelog).
+    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions)
+    {
         foreach (var tp in partitions)
         {
             if (_inboxesByTopic.TryGetValue(tp.Topic, out var inboxes))
@@ -315,12 +336,28 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     private Action<DeliveryResult, Exception?>? _onChangelogDelivered;
 
+    // The store learns the changelog offset its state reflects from the delivery, and persists it at the next
+    // commit together with the data (RocksDB), so a restart recovers only what came after it.
     private void OnChangelogDelivered(DeliveryResult result, Exception? error)
     {
         if (error is not null)
         {
             _fault ??= error;
             LogChangelogFailed(Logger, error, result.Topic, result.Partition);
+            return;
+        }
+
+        if (_tablesByChangelog.TryGetValue(result.Topic, out var table))
+        {
+            table.StoreOf(result.Partition)?.SetAppliedOffset(result.Offset);
+        }
+    }
+
+    private void FlushTables()
+    {
+        foreach (var table in _app.TableViews)
+        {
+            table.Flush();
         }
     }
 
@@ -333,7 +370,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             try
             {
                 await Task.Delay(_options.CommitInterval, Time, ct).ConfigureAwait(false);
-                await CommitAsync(ct).ConfigureAwait(false);
+
+                // Not cancellable: a commit stopped halfway would leave the gate closed or the transaction ended
+                // without a new one; StopAsync waits for it and then commits once more.
+                await CommitAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -370,18 +410,33 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             var offsets = CollectOffsets();
             if (_transactionalProducer is { } transactional)
             {
-                await transactional.CommitTransactionAsync(offsets, consumer, ct).ConfigureAwait(false);
+                // The gate is closed: the stores hold exactly the effects of the events this transaction commits,
+                // and they are flushed only once it has committed.
+                try
+                {
+                    await transactional.CommitTransactionAsync(offsets, consumer, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsFenced(ex))
+                {
+                    // No event is in flight, so the producer can be replaced safely.
+                    RejoinAfterFence(consumer, ex);
+                    throw;
+                }
+
+                _fences = 0;
                 transactional.BeginTransaction();
+                FlushTables();
             }
             else
             {
+                // Changelog and outputs first: an offset is committed only once its effects are durable.
+                await RequireProducer().FlushAsync(ct).ConfigureAwait(false);
+                FlushTables();
                 if (offsets.Count == 0)
                 {
                     return offsets;
                 }
 
-                // Changelog and outputs first: an offset is committed only once its effects are durable.
-                await RequireProducer().FlushAsync(ct).ConfigureAwait(false);
                 await consumer.CommitAsync(offsets, ct).ConfigureAwait(false);
             }
 

@@ -1,42 +1,44 @@
 using Faust.Processing;
-using Faust.Serialization;
+using Faust.Topics;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Faust.Streams;
 
-/// <summary>Decodes the records of an agent's inbox into events. A record that does not decode is logged,
-/// counted and acknowledged (skipped): a bad record never stops the agent.</summary>
+/// <summary>Decodes the records of an agent's inbox into events. A record that does not decode goes to the agent's
+/// dead-letter topic or is skipped, as the source's <see cref="DecodeErrorPolicy"/> says; either way it is logged,
+/// counted and acknowledged: a bad record never stops the agent.</summary>
 internal sealed partial class TopicEventReader<TKey, TValue>(
-    AgentInbox inbox, ICodec<TKey> keyCodec, ICodec<TValue> valueCodec, ILogger logger) : IEventReader<TKey, TValue>
+    AgentInbox inbox, EventDecoder<TKey, TValue> decoder, DecodeErrorPolicy policy, DeadLetterQueue? deadLetters, ILogger logger)
+    : IEventReader<TKey, TValue>
 {
-    private static readonly IReadOnlyList<RecordHeader> NoHeaders = [];
     private RecordBatch? _batch;
+    private AckTracker? _tracker;
     private int _index;
     private long _skipped;
+    private long _deadLettered;
 
     public long Skipped => Interlocked.Read(ref _skipped);
+
+    public long DeadLettered => Interlocked.Read(ref _deadLettered);
 
     public bool TryRead(out Event<TKey, TValue> next)
     {
         while (true)
         {
             var batch = _batch;
-            if (batch is null || _index >= batch.Count)
+            if (batch is null || _index >= batch.Count || !inbox.IsCurrent(batch.Partition.Partition, _tracker!))
             {
-                if (!inbox.TryRead(out batch))
+                // A partition revoked mid-batch: the rest of the batch belongs to the next owner.
+                if (!inbox.TryRead(out batch, out var tracker))
                 {
                     _batch = null;
                     next = default;
                     return false;
                 }
 
-                if (!inbox.IsAssigned(batch.Partition.Partition))
-                {
-                    continue;
-                }
-
                 _batch = batch;
+                _tracker = tracker;
                 _index = 0;
             }
 
@@ -59,24 +61,27 @@ internal sealed partial class TopicEventReader<TKey, TValue>(
 
     private bool TryDecode(TopicPartition tp, ConsumedRecord consumed, out Event<TKey, TValue> next)
     {
-        var record = consumed.Record;
-        try
+        if (decoder.TryDecode(tp, consumed, out next, out var failure))
         {
-            var key = record.Key is { } k ? keyCodec.Decode(k) : default!;
-            var value = record.Value is { } v ? valueCodec.Decode(v) : default!;
-            next = new Event<TKey, TValue>(key, value, record.Headers ?? NoHeaders, tp.Topic, tp.Partition, consumed.Offset,
-                DateTimeOffset.FromUnixTimeMilliseconds(record.TimestampMs));
             return true;
         }
-        catch (Exception ex) when (ex is CodecException or ArgumentException or FormatException or InvalidOperationException)
+
+        StreamContext.Current?.Stats?.OnRecordSkipped(failure.Error, tp, consumed.Offset);
+
+        // The dead letter first, then the ack (see DeadLetterQueue).
+        if (policy == DecodeErrorPolicy.DeadLetter
+            && deadLetters?.Send(inbox.AgentName, tp, consumed.Offset, consumed.Record, failure.Stage, failure.Error) == true)
+        {
+            Interlocked.Increment(ref _deadLettered);
+        }
+        else
         {
             Interlocked.Increment(ref _skipped);
-            StreamContext.Current?.Stats?.OnRecordSkipped(ex, tp, consumed.Offset);
-            LogSkipped(logger, ex, inbox.AgentName, tp.Topic, tp.Partition, consumed.Offset, ex.Message);
-            inbox.Ack(tp.Partition, consumed.Offset);
-            next = default;
-            return false;
+            LogSkipped(logger, failure.Error, inbox.AgentName, tp.Topic, tp.Partition, consumed.Offset, failure.Error.Message);
         }
+
+        inbox.Ack(tp.Partition, consumed.Offset);
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {Agent} skipped the record at {Topic}[{Partition}]@{Offset}: it could not be decoded ({Reason}).")]

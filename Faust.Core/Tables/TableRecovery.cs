@@ -70,6 +70,7 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
         if (targets.Count == 0)
         {
             LogNothingToRecover(logger, partitions.Count);
+            NotifyRecovered(partitions);
             return;
         }
 
@@ -84,7 +85,14 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
             var batch = reader.Poll(TimeSpan.FromMilliseconds(200));
             if (batch is not null && targets.TryGetValue(batch.Partition, out var target))
             {
-                var store = target.Table.StoreOf(batch.Partition.Partition)!;
+                if (target.Table.StoreOf(batch.Partition.Partition) is not { } store)
+                {
+                    // Revoked while recovering (Kafka rebalance): the partition's next owner recovers it.
+                    targets.Remove(batch.Partition);
+                    reader.Pause([batch.Partition]);
+                    continue;
+                }
+
                 for (var i = 0; i < batch.Count; i++)
                 {
                     var consumed = batch.Records[i];
@@ -95,7 +103,7 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
 
                     if (consumed.Record.Key is { } key)
                     {
-                        store.ApplyChangelog(key, consumed.Record.Value, consumed.Offset);
+                        target.Table.ApplyChangelog(batch.Partition.Partition, key, consumed.Record.Value, consumed.Offset);
                     }
                     else
                     {
@@ -105,6 +113,8 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                     _applied++;
                 }
 
+                // One write batch per poll batch: a crash mid-recovery keeps what was applied, with its offset.
+                store.Flush();
                 if (_partitions.TryGetValue(batch.Partition, out var progress))
                 {
                     progress.Position = Math.Min(batch.NextOffset, target.End);
@@ -115,6 +125,31 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                     targets.Remove(batch.Partition);
                     reader.Pause([batch.Partition]);
                 }
+            }
+
+            // Kafka: the last offsets before the high watermark may be transaction markers, never returned as
+            // records; the reader's position says the partition has been read to its end.
+            List<TopicPartition>? ended = null;
+            foreach (var (tp, pending) in targets)
+            {
+                if (reader.GetPosition(tp) is { } position && position >= pending.End)
+                {
+                    (ended ??= []).Add(tp);
+                }
+            }
+
+            if (ended is not null)
+            {
+                foreach (var tp in ended)
+                {
+                    targets.Remove(tp);
+                    if (_partitions.TryGetValue(tp, out var done))
+                    {
+                        done.Position = done.End;
+                    }
+                }
+
+                reader.Pause(ended);
             }
 
             if (time.GetElapsedTime(lastReport) >= ProgressEvery)
@@ -128,7 +163,26 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
 
         InProgress = false;
         LogRecovered(logger, Applied, stopwatch.Elapsed.TotalSeconds);
+        NotifyRecovered(partitions);
     }
+
+    private void NotifyRecovered(IReadOnlyCollection<int> partitions)
+    {
+        foreach (var table in tables)
+        {
+            try
+            {
+                table.OnRecovered(partitions, Applied);
+            }
+            catch (Exception ex)
+            {
+                LogCallbackFailed(logger, ex, table.Name);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A Recovered callback of table {Table} threw; recovery is done regardless.")]
+    private static partial void LogCallbackFailed(ILogger logger, Exception ex, string table);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recovering {Records} changelog records into {Partitions} table partitions.")]
     private static partial void LogRecoveryStarted(ILogger logger, long records, int partitions);

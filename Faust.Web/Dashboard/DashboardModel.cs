@@ -9,7 +9,7 @@ namespace Faust.Web.Dashboard;
 // Builds the /api views from the monitor's latest snapshot and the app's declarations. Reads only snapshots and
 // thread-safe views (table counts, store presence), so it never slows the worker down; every view says what it
 // does not know instead of failing when the worker is degraded (not started, recovering, faulted).
-internal sealed class DashboardModel(FaustApp app, WorkerIdentity identity, TableRouter router, TimeProvider time)
+internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRouter router, TimeProvider time)
 {
     public ServedByView Self => new(identity.Id, identity.Url);
 

@@ -13,7 +13,7 @@ internal sealed partial class AgentHostedService(FaustApp app, IAgent agent, ILo
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogAgentStarted(logger, agent.Name, agent.SourceName);
-        await app.RunAgentAsync(agent, stoppingToken).ConfigureAwait(false);
+        await app.RunAsync(agent, stoppingToken).ConfigureAwait(false);
         LogAgentStopped(logger, agent.Name);
     }
 

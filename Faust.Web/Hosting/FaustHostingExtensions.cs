@@ -57,7 +57,7 @@ public static class FaustHostingExtensions
         services.AddSingleton(faust.App);
         services.AddSingleton<CanonicalUrl>();
         services.AddSingleton<TableRouter>();
-        services.AddSingleton<WorkerIdentity>();
+        services.AddSingleton<ThisWorker>();
         services.AddSingleton<DashboardModel>();
         services.AddSingleton<DashboardFiles>();
         services.AddMetrics();

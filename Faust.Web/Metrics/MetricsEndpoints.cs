@@ -14,10 +14,10 @@ internal static class MetricsEndpoints
             .WithSummary("Prometheus metrics of this worker (text exposition format 0.0.4).")
             .Produces(StatusCodes.Status200OK, contentType: PrometheusWriter.ContentType);
 
-    private static IResult Get(FaustApp app, WorkerIdentity identity) =>
+    private static IResult Get(FaustApp app, ThisWorker identity) =>
         TypedResults.Text(Render(app, identity), PrometheusWriter.ContentType);
 
-    internal static string Render(FaustApp app, WorkerIdentity identity)
+    internal static string Render(FaustApp app, ThisWorker identity)
     {
         var snapshot = app.Monitor.Snapshot;
         var w = new PrometheusWriter("faust_");

@@ -4,8 +4,10 @@ using Faust.Bench;
 // Faust.NET end-to-end benchmark: events/s through the seed's click counter.
 // Usage: dotnet run -c Release --project bench/Faust.Bench [-- --events 1000000] [--transport memory|embedded]
 //        [--agent noop|click-counter] [--repeat N]
+//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000]   (librdkafka's mock cluster)
 // --transport and --agent pick one row; --repeat measures each row N times (on a busy machine, compare the best).
-var events = 1_000_000;
+int? events = null;
+var kafka = args.Contains("--kafka");
 string? transport = null;
 string? agent = null;
 var repeat = 1;
@@ -28,4 +30,11 @@ for (var i = 0; i < args.Length - 1; i++)
     }
 }
 
-await ThroughputBenchmark.RunAsync(events, transport, agent, repeat);
+if (kafka)
+{
+    await KafkaBenchmark.RunAsync(events ?? 400_000);
+}
+else
+{
+    await ThroughputBenchmark.RunAsync(events ?? 1_000_000, transport, agent, repeat);
+}

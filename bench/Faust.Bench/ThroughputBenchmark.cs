@@ -22,28 +22,38 @@ internal static class ThroughputBenchmark
     {
         Console.WriteLine($"Faust.NET throughput: {events:N0} pre-produced events, {Partitions} partitions, {Urls} URLs, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         await MeasureAsync("memory", count: true, Math.Min(events, 200_000)); // warm-up: JIT and tiering
-        Console.WriteLine($"{"transport",-10} {"agent",-14} {"start s",8} {"run s",8} {"events/s",12} {"cpu s",8} {"events/cpu-s",13} {"alloc MB",9}");
-        foreach (var transport in new[] { "memory", "embedded" }.Where(t => onlyTransport is null || t == onlyTransport))
+        Console.WriteLine($"{"transport",-10} {"agent",-14} {"store",-8} {"start s",8} {"run s",8} {"events/s",12} {"cpu s",8} {"events/cpu-s",13} {"alloc MB",9}");
+        foreach (var (transport, agent, store) in new[]
         {
-            foreach (var agent in new[] { "noop", "click-counter" }.Where(a => onlyAgent is null || a == onlyAgent))
+            ("memory", "noop", "memory"), ("memory", "click-counter", "memory"),
+            ("embedded", "noop", "memory"), ("embedded", "click-counter", "memory"), ("embedded", "click-counter", "rocksdb"),
+        })
+        {
+            if ((onlyTransport is not null && transport != onlyTransport) || (onlyAgent is not null && agent != onlyAgent))
             {
-                for (var run = 0; run < repeat; run++)
-                {
-                    var (startup, seconds, cpu, allocated) = await MeasureAsync(transport, agent == "click-counter", events);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{transport,-10} {agent,-14} {startup,8:F2} {seconds,8:F2} {events / seconds,12:N0} {cpu,8:F2} {events / cpu,13:N0} {allocated / 1048576.0,9:F0}"));
-                }
+                continue;
+            }
+
+            for (var run = 0; run < repeat; run++)
+            {
+                var (startup, seconds, cpu, allocated) = await MeasureAsync(transport, agent == "click-counter", events, store);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{transport,-10} {agent,-14} {store,-8} {startup,8:F2} {seconds,8:F2} {events / seconds,12:N0} {cpu,8:F2} {events / cpu,13:N0} {allocated / 1048576.0,9:F0}"));
             }
         }
     }
 
     // CPU seconds (every thread of the process, GC included) next to wall seconds: on a shared 2-core machine the
     // wall time swings with what else runs, the CPU time spent per event much less.
-    private static async Task<(double Startup, double Seconds, double Cpu, long Allocated)> MeasureAsync(string transport, bool count, int events)
+    private static async Task<(double Startup, double Seconds, double Cpu, long Allocated)> MeasureAsync(string transport, bool count, int events, string store = "memory")
     {
         var directory = Path.Combine(Path.GetTempPath(), "faust-bench", Guid.NewGuid().ToString("N"));
-        var broker = transport == "memory" ? $"memory://bench-{Guid.NewGuid():N}" : $"embedded://{directory}";
-        var options = new FaustOptions { Id = "bench", Broker = broker, TopicPartitions = Partitions, CommitInterval = TimeSpan.FromSeconds(1) };
+        var broker = transport == "memory" ? $"memory://bench-{Guid.NewGuid():N}" : $"embedded://{directory}/broker";
+        var options = new FaustOptions
+        {
+            Id = "bench", Broker = broker, TopicPartitions = Partitions, CommitInterval = TimeSpan.FromSeconds(1),
+            Store = $"{store}://", DataDirectory = directory,
+        };
 
         // memory://: hold a lease so the broker outlives the producing phase. embedded://: close it, so the app
         // reads the events back from disk as after a restart.
