@@ -67,6 +67,7 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
         var snapshot = app.Monitor.Snapshot;
         var changelogs = app.TableViews.ToDictionary(t => t.ChangelogTopic, StringComparer.Ordinal);
         var sources = app.AgentList.Select(a => a.SourceTopic).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var internals = app.TopicViews.Where(t => t.IsInternal).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var unknown = new List<string>();
         if (snapshot.Topics.Count == 0)
         {
@@ -84,12 +85,11 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
         foreach (var topic in snapshot.Topics)
         {
             changelogs.TryGetValue(topic.Name, out var table);
-            var kind = table is not null ? "changelog" : sources.Contains(topic.Name) ? "source" : "topic";
+            var kind = table is not null ? "changelog" : sources.Contains(topic.Name) ? "source" : internals.Contains(topic.Name) ? "internal" : "topic";
             var partitions = topic.Partitions.Select(p =>
             {
                 var local = table is not null ? table.StoreOf(p.Partition) is not null : p.Assigned;
-                string? active = local ? identity.Url : null;
-                return new PartitionView(p.Partition, kind == "topic" ? null : active, [], local, p.Received, p.Sent, p.ReadOffset,
+                return new PartitionView(p.Partition, local ? identity.Url : null, [], local, p.Received, p.Sent, p.ReadOffset,
                     p.CommittedOffset, p.LowOffset, p.EndOffset, p.Lag);
             }).ToArray();
             topics.Add(new TopicView(topic.Name, kind, table?.Name, partitions.Length, partitions));
@@ -99,7 +99,7 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
         topics.Sort((a, b) => Rank(a.Kind) != Rank(b.Kind) ? Rank(a.Kind) - Rank(b.Kind) : string.CompareOrdinal(a.Name, b.Name));
         return new TopicsView(topics, snapshot.TotalLag, unknown);
 
-        static int Rank(string kind) => kind switch { "source" => 0, "changelog" => 1, _ => 2 };
+        static int Rank(string kind) => kind switch { "source" => 0, "changelog" => 1, "topic" => 2, _ => 3 };
     }
 
     public IReadOnlyList<TableView> Tables() => [.. app.TableViews.Select(Table)];

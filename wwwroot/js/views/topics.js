@@ -33,7 +33,7 @@ function topicCard(topic, maxLag, selfUrl) {
 function partitionRow(topic, p, maxLag, selfUrl) {
   const owner = p.active
     ? el('span', { class: p.active === selfUrl ? 'owner-self' : '' }, p.active === selfUrl ? 'this worker' : p.active)
-    : el('span', { class: 'muted', text: topic.kind === 'topic' ? 'not consumed here' : 'unknown' });
+    : el('span', { class: 'muted', text: topic.kind === 'source' || topic.kind === 'changelog' ? 'unknown' : 'not consumed here' });
   const lag = known(p.lag)
     ? el('td', { class: 'lag-cell' },
       el('span', { class: 'lagbar', 'aria-hidden': 'true' }, el('span', { style: `width:${Math.round((100 * p.lag) / maxLag)}%` })),
