@@ -1,5 +1,6 @@
 using Faust.Agents;
 using Faust.App;
+using Faust.Diagnostics;
 using Faust.Processing;
 using Faust.Serialization;
 using Faust.Stores;
@@ -79,6 +80,8 @@ public sealed class FaustApp : IAsyncDisposable
     internal IStoreFactory StoreFactory { get; set; } = new MemoryStoreFactory();
 
     internal Worker? Worker => _worker;
+
+    internal FaustMonitor Monitor { get; } = new();
 
     /// <summary>Declares a topic.</summary>
     /// <param name="name">The topic name.</param>
@@ -296,6 +299,7 @@ public sealed class FaustApp : IAsyncDisposable
             StoreFactory = Options.UsesRocksDb ? new RocksDbStoreFactory(Options.TableDirectory, Options.RocksDb) : new MemoryStoreFactory();
             var transport = TransportFactory.Create(Options, _loggerFactory);
             var worker = new Worker(this, transport, _loggerFactory.CreateLogger("Faust.Worker"), Time);
+            Monitor.Attach(worker, Time);
             try
             {
                 await worker.StartAsync(ct).ConfigureAwait(false);
@@ -303,6 +307,7 @@ public sealed class FaustApp : IAsyncDisposable
             catch
             {
                 await worker.DisposeAsync().ConfigureAwait(false);
+                Monitor.Detach();
                 throw;
             }
 
@@ -330,6 +335,7 @@ public sealed class FaustApp : IAsyncDisposable
         }
 
         await worker.DisposeAsync().ConfigureAwait(false);
+        Monitor.Detach();
     }
 
     internal Worker RequireWorker() =>

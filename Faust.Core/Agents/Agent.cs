@@ -49,7 +49,7 @@ public sealed partial class Agent<TKey, TValue> : IAgent
         var delay = TimeSpan.FromMilliseconds(100);
         while (!stopping.IsCancellationRequested)
         {
-            var context = new StreamContext { AgentName = Name };
+            var context = new StreamContext { AgentName = Name, Stats = worker.Monitor.Agent(Name) };
             StreamContext.Current = context;
             var stream = new Stream<TKey, TValue>(Source.Name, reader, context, worker.Gate, stopping);
             try
@@ -69,6 +69,7 @@ public sealed partial class Agent<TKey, TValue> : IAgent
             catch (Exception ex)
             {
                 Interlocked.Increment(ref _crashes);
+                context.Stats?.OnCrashed(ex);
                 LogCrashed(worker.Logger, ex, Name, delay.TotalMilliseconds);
                 try
                 {

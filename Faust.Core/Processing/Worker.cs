@@ -211,6 +211,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
                 continue;
             }
 
+            _app.Monitor.OnReceived(batch);
+
             if (_inboxesByTopic.TryGetValue(batch.Partition.Topic, out var inboxes))
             {
                 foreach (var inbox in inboxes)
@@ -223,6 +225,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public void OnAssigned(IReadOnlyCollection<TopicPartition> partitions)
     {
+        _app.Monitor.OnAssigned(partitions);
         var sources = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).ToArray();
         foreach (var tp in sources)
         {
@@ -239,6 +242,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             : sources.Select(tp => tp.Partition).Distinct().Order().ToArray();
         if (_app.TableViews.Count == 0)
         {
+            _app.Monitor.OnAssignmentDone();
             _ready.TrySetResult();
             return;
         }
@@ -259,6 +263,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             {
                 await Recovery.RecoverAsync(tablePartitions, _stopping.Token).ConfigureAwait(false);
                 _consumer?.Resume(StillRecoveredBy(generation, sources));
+                _app.Monitor.OnAssignmentDone();
                 _ready.TrySetResult();
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -275,6 +280,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public void OnRevoked(IReadOnlyCollection<TopicPartition> partitions)
     {
+        _app.Monitor.OnRevoked(partitions);
         // Commit what was acknowledged before the partitions go (Kafka transport; the log broker never revokes).
         // After a fence the partitions were already dropped and nothing may be committed (see Worker.Kafka.cs).
         if (!_droppingAfterFence)
@@ -408,6 +414,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             catch (Exception ex)
             {
                 LogCommitFailed(Logger, ex);
+                _app.Monitor.OnWorkerError("commit failed", ex);
             }
         }
     }
@@ -422,6 +429,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         await _commitLock.WaitAsync(ct).ConfigureAwait(false);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var gateClosed = false;
         try
         {
@@ -473,6 +481,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
                 }
             }
 
+            _app.Monitor.OnCommitted(offsets, started);
             return offsets;
         }
         finally
@@ -535,6 +544,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         _stopping.Cancel();
+        _app.Monitor.OnStopping();
         _pollThread?.Join();
         if (_commitLoop is not null)
         {

@@ -18,6 +18,9 @@ internal sealed class StreamContext
     /// <summary>The agent that owns the context.</summary>
     public required string AgentName { get; init; }
 
+    /// <summary>The agent's statistics: events, timings and table operations it owns (see FaustMonitor).</summary>
+    public Diagnostics.AgentStats? Stats { get; init; }
+
     /// <summary>The partition of the event being processed, or -1 between events and for channels.</summary>
     public int Partition { get; set; } = -1;
 

@@ -14,6 +14,7 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
     Action onDispose) : IAsyncEnumerator<TOut>
 {
     private Event<TKey, TValue> _event;
+    private long _startedAt;
     private bool _inEvent;
     private bool _disposed;
 
@@ -33,7 +34,7 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
 
         if (gate is null && reader.TryRead(out var next))
         {
-            Begin(next);
+            Begin(next, afterWait: false);
             return new ValueTask<bool>(true);
         }
 
@@ -42,6 +43,7 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
 
     private async ValueTask<bool> MoveNextSlowAsync()
     {
+        var waited = false;
         try
         {
             while (true)
@@ -51,7 +53,7 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
                     await gate.EnterAsync(stopping).ConfigureAwait(false);
                     if (reader.TryRead(out var ready))
                     {
-                        Begin(ready);
+                        Begin(ready, waited);
                         return true;
                     }
 
@@ -60,7 +62,7 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
                 }
                 else if (reader.TryRead(out var ready))
                 {
-                    Begin(ready);
+                    Begin(ready, waited);
                     return true;
                 }
 
@@ -68,6 +70,8 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
                 {
                     return false;
                 }
+
+                waited = true;
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -76,7 +80,7 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
         }
     }
 
-    private void Begin(in Event<TKey, TValue> next)
+    private void Begin(in Event<TKey, TValue> next, bool afterWait)
     {
         _event = next;
         _inEvent = true;
@@ -84,6 +88,7 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
         {
             context.Topic = next.Topic;
             context.Partition = next.Partition;
+            _startedAt = context.Stats?.OnEventStart(afterWait) ?? 0;
         }
 
         Current = project(next);
@@ -98,6 +103,7 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
         }
 
         reader.Ack(_event);
+        context?.Stats?.OnEventDone(_startedAt);
         gate?.Exit();
     }
 

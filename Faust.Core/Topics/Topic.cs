@@ -95,6 +95,7 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
         }
 
         var target = partition ?? Partitioner.Default.PartitionFor(keyBytes, partitions);
+        App.Monitor.OnSent(Name, target);
         var record = new TransportRecord(keyBytes, valueBytes, headers,
             (timestamp ?? worker.Time.GetUtcNow()).ToUnixTimeMilliseconds());
         return worker.ProduceAsync(new TopicPartition(Name, target), record, ct);

@@ -1,4 +1,5 @@
 using Faust.App;
+using Faust.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ internal sealed partial class FaustWorkerService(
     ILoggerFactory loggerFactory,
     TimeProvider time,
     CanonicalUrl canonicalUrl,
+    FaustInstruments instruments,
     IHostApplicationLifetime lifetime,
     ILogger<FaustWorkerService> logger) : IHostedService
 {
@@ -20,6 +22,7 @@ internal sealed partial class FaustWorkerService(
     {
         var settings = options.Value;
         app.Configure(settings, loggerFactory, time);
+        _ = instruments; // created with the worker, so events are timed into events_runtime from the first one
         await app.StartWorkerAsync(cancellationToken).ConfigureAwait(false);
         lifetime.ApplicationStarted.Register(() => LogServing(logger, settings.Id, canonicalUrl.Value));
     }
