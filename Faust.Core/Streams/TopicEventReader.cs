@@ -65,7 +65,8 @@ internal sealed partial class TopicEventReader<TKey, TValue>(
             var key = record.Key is { } k ? keyCodec.Decode(k) : default!;
             var value = record.Value is { } v ? valueCodec.Decode(v) : default!;
             next = new Event<TKey, TValue>(key, value, record.Headers ?? NoHeaders, tp.Topic, tp.Partition, consumed.Offset,
-                DateTimeOffset.FromUnixTimeMilliseconds(record.TimestampMs));
+                DateTimeOffset.FromUnixTimeMilliseconds(record.TimestampMs))
+            { Raw = record };
             return true;
         }
         catch (Exception ex) when (ex is CodecException or ArgumentException or FormatException or InvalidOperationException)

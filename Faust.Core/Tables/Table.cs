@@ -103,6 +103,7 @@ public sealed class Table<TKey, TValue> : ITableView
     public bool Remove(TKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ThrowIfConcurrent(StreamContext.Current);
         var keyBytes = EncodeKey(key);
         var stores = _stores;
         var preferred = PreferredPartition(keyBytes);
@@ -197,6 +198,7 @@ public sealed class Table<TKey, TValue> : ITableView
         }
 
         var context = StreamContext.Current;
+        ThrowIfConcurrent(context);
         if (context is { InEvent: true })
         {
             if (context.Partition >= stores.Length)
@@ -209,6 +211,15 @@ public sealed class Table<TKey, TValue> : ITableView
         }
 
         return Partitioner.Default.PartitionFor(keyBytes.AsSpan(), stores.Length);
+    }
+
+    private void ThrowIfConcurrent(StreamContext? context)
+    {
+        if (context is { Concurrency: > 1 })
+        {
+            throw new InvalidOperationException(
+                $"Agent {context.AgentName} runs with concurrency {context.Concurrency}, so its events are processed out of order and it cannot write table '{Name}' (as in Faust). Give the agent concurrency 1, or isolated partitions, to write tables.");
+        }
     }
 
     private IStore RequireStore(int partition) =>

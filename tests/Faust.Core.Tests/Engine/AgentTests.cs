@@ -59,7 +59,7 @@ public sealed class AgentTests
                     processed.Add(n);
                 }
             }
-        });
+        }, options: new Faust.Agents.AgentOptions { MaxRetries = 0 });
         await app.StartAsync();
         foreach (var n in new[] { 1, -1, 2, 3 })
         {
@@ -69,6 +69,7 @@ public sealed class AgentTests
         await Eventually.TrueAsync(() => { lock (processed) { return processed.Count == 3; } }, "three events after the crash");
         Assert.Equal([1, 2, 3], processed);
         Assert.Equal(1, agent.Crashes);
+        Assert.Equal(1, agent.DeadLettered);
         await app.CommitAsync();
         Assert.Equal(4, app.Worker!.CommittedOffset(new TopicPartition("numbers", 0)));
     }
