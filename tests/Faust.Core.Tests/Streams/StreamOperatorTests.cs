@@ -356,6 +356,42 @@ public sealed class StreamOperatorTests
     }
 
     [Fact]
+    public async Task RepartitionBy_UnderExactlyOnce_CountsEveryEventOnce()
+    {
+        await using var app = new FaustApp(new FaustOptions
+        {
+            Id = "shop-eos",
+            Broker = "memory://",
+            ProcessingGuarantee = "exactly_once",
+            CommitInterval = TimeSpan.FromMilliseconds(50),
+        });
+        var orders = app.Topic<string, Order>("orders", partitions: 4);
+        var totals = app.Table<string, double>("totals", () => 0d, partitions: 4);
+        var processed = 0;
+        app.Agent(orders.RepartitionBy(o => o.Account, "account"), async (stream, ct) =>
+        {
+            await foreach (var o in stream.WithCancellation(ct))
+            {
+                totals[o.Account] += o.Amount;
+                Interlocked.Increment(ref processed);
+            }
+        }, name: "sum_orders");
+        await app.StartAsync();
+        await app.WhenReady;
+        for (var i = 0; i < 200; i++)
+        {
+            await orders.SendAsync($"order-{i}", new Order($"user-{i % 7}", 1));
+        }
+
+        // Forwarded records become visible when the forwarder's transaction commits, then they are counted.
+        await Eventually.TrueAsync(() => Volatile.Read(ref processed) == 200, "every order counted");
+        for (var u = 0; u < 7; u++)
+        {
+            Assert.Equal(Enumerable.Range(0, 200).Count(i => i % 7 == u), totals[$"user-{u}"]);
+        }
+    }
+
+    [Fact]
     public async Task RepartitionBy_IsDeclaredWithTheSourcesPartitions_AndChecksCopartitioning()
     {
         await using var app = NewApp("copart");
