@@ -99,6 +99,33 @@ public sealed class AgentTestContextTests
         Assert.All(sent, e => Assert.Null(e.Key));
     }
 
+    // The README's example, as written there.
+    [Fact]
+    public async Task Counts_the_words_of_a_sentence()
+    {
+        var app = new FaustApp(new FaustOptions { Id = "test" });
+        var sentences = app.Topic<string, string>("sentences");
+        var words = app.Topic<string, string>("words");
+        var split = app.Agent(sentences, SplitSentences).AddSink(words);
+
+        await using var test = await split.TestContextAsync();
+        var e = await test.PutAsync("hello faust", key: "s1", headers: [new RecordHeader("trace", [1])]);
+
+        Assert.Equal(["hello", "faust"], test.ResultsOf(e));                 // what it yielded for this event
+        Assert.Equal(2, (await test.SentToAsync(words)).Count);               // what its topic sink received
+
+        static async IAsyncEnumerable<string> SplitSentences(Stream<string, string> stream, [EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var sentence in stream.WithCancellation(ct))
+            {
+                foreach (var word in sentence.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    yield return word;
+                }
+            }
+        }
+    }
+
     [Fact]
     public async Task RepartitionedSource_GetsTheEventAsTheRepartitionTopicWouldDeliverIt()
     {
