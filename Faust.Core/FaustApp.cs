@@ -54,6 +54,11 @@ public sealed class FaustApp : IAsyncDisposable
     /// <summary>The app's settings.</summary>
     public FaustOptions Options { get; private set; }
 
+    /// <summary>Codecs by name (<c>raw</c>, <c>string</c>, <c>json</c>, <c>binary</c>, chains such as <c>json|binary</c>,
+    /// and your own), and the default codec of each type. Register codecs before declaring the topics and tables that
+    /// name them.</summary>
+    public CodecRegistry Codecs { get; } = new();
+
     /// <summary>The clock the app uses.</summary>
     public TimeProvider Time { get; private set; }
 
@@ -92,15 +97,24 @@ public sealed class FaustApp : IAsyncDisposable
     /// <param name="partitions">Partition count; default the app's <c>TopicPartitions</c> (or the topic's own when it exists).</param>
     /// <param name="keyCodec">Key codec; default raw UTF-8 for string, raw for byte[], JSON otherwise.</param>
     /// <param name="valueCodec">Value codec; same defaults.</param>
-    public Topic<TKey, TValue> Topic<TKey, TValue>(string name, int? partitions = null, ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null)
+    public Topic<TKey, TValue> Topic<TKey, TValue>(string name, int? partitions = null, ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null) =>
+        Topic(name, new Schema<TKey, TValue> { KeyCodec = keyCodec, ValueCodec = valueCodec }, partitions);
+
+    /// <summary>Declares a topic whose keys and values are encoded as a schema says (Faust's <c>app.topic(schema=...)</c>).</summary>
+    /// <param name="name">The topic name.</param>
+    /// <param name="schema">Codecs or codec names (resolved by <see cref="Codecs"/>), and header hooks.</param>
+    /// <param name="partitions">Partition count; default the app's <c>TopicPartitions</c> (or the topic's own when it exists).</param>
+    /// <exception cref="ArgumentException">A codec name does not resolve, or the schema gives both a codec and a name.</exception>
+    public Topic<TKey, TValue> Topic<TKey, TValue>(string name, Schema<TKey, TValue> schema, int? partitions = null)
     {
+        ArgumentNullException.ThrowIfNull(schema);
         ThrowIfStarted();
         if (_topics.Any(t => t.Name == name))
         {
             throw new ArgumentException($"Topic '{name}' is already declared in this app.", nameof(name));
         }
 
-        var topic = new Topic<TKey, TValue>(this, name, partitions, keyCodec, valueCodec, isInternal: false);
+        var topic = new Topic<TKey, TValue>(this, name, partitions, schema, isInternal: false);
         _topics.Add(topic);
         return topic;
     }
@@ -131,7 +145,40 @@ public sealed class FaustApp : IAsyncDisposable
     /// <param name="keyCodec">Key codec; default as for topics.</param>
     /// <param name="valueCodec">Value codec; default as for topics.</param>
     public Table<TKey, TValue> Table<TKey, TValue>(string name, Func<TValue>? defaultFactory = null, int? partitions = null, string? help = null,
-        ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null)
+        ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null) =>
+        Table(name, new Schema<TKey, TValue> { KeyCodec = keyCodec, ValueCodec = valueCodec }, defaultFactory, partitions, help);
+
+    /// <summary>Declares a table whose keys and values (in the store and the changelog) are encoded as a schema says.</summary>
+    /// <param name="name">The table name.</param>
+    /// <param name="schema">Codecs or codec names (resolved by <see cref="Codecs"/>); header hooks do not apply to tables.</param>
+    /// <param name="defaultFactory">The value a missing key reads as; null: missing keys are not found.</param>
+    /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>. Must equal the source topics'.</param>
+    /// <param name="help">A description for <c>GET /table/</c>.</param>
+    /// <exception cref="ArgumentException">A codec name does not resolve, or the schema gives both a codec and a name.</exception>
+    public Table<TKey, TValue> Table<TKey, TValue>(string name, Schema<TKey, TValue> schema, Func<TValue>? defaultFactory = null, int? partitions = null,
+        string? help = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ThrowIfStarted();
+        if (_tables.Any(t => t.Name == name))
+        {
+            throw new ArgumentException($"Table '{name}' is already declared in this app.", nameof(name));
+        }
+
+        var table = new Table<TKey, TValue>(this, name, defaultFactory, partitions, help, schema);
+        _tables.Add(table);
+        return table;
+    }
+
+    /// <summary>Declares a set table (Faust's <c>SetTable</c>): each key holds a set; add and discard travel in the
+    /// changelog as one record per member.</summary>
+    /// <param name="name">The table name.</param>
+    /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>.</param>
+    /// <param name="help">A description for <c>GET /table/</c>.</param>
+    /// <param name="keyCodec">Key codec; default as for topics.</param>
+    /// <param name="memberCodec">Member codec; default as for topics.</param>
+    public SetTable<TKey, TMember> SetTable<TKey, TMember>(string name, int? partitions = null, string? help = null,
+        ICodec<TKey>? keyCodec = null, ICodec<TMember>? memberCodec = null)
     {
         ThrowIfStarted();
         if (_tables.Any(t => t.Name == name))
@@ -139,7 +186,7 @@ public sealed class FaustApp : IAsyncDisposable
             throw new ArgumentException($"Table '{name}' is already declared in this app.", nameof(name));
         }
 
-        var table = new Table<TKey, TValue>(this, name, defaultFactory, partitions, help, keyCodec, valueCodec);
+        var table = new SetTable<TKey, TMember>(this, name, partitions, help, keyCodec, memberCodec);
         _tables.Add(table);
         return table;
     }
@@ -195,7 +242,7 @@ public sealed class FaustApp : IAsyncDisposable
     private TAgent AddAgent<TAgent, TKey, TValue>(TAgent agent)
         where TAgent : Agent<TKey, TValue>
     {
-        agent.Declare(this);
+        agent.Declare();
         _agents.Add(agent);
         return agent;
     }
@@ -327,6 +374,7 @@ public sealed class FaustApp : IAsyncDisposable
         try
         {
             Options.ThrowIfInvalid();
+            StoreFactory = Options.UsesRocksDb ? new RocksDbStoreFactory(Options.TableDirectory, Options.RocksDb) : new MemoryStoreFactory();
             var transport = TransportFactory.Create(Options, _loggerFactory);
             var worker = new Worker(this, transport, _loggerFactory.CreateLogger("Faust.Worker"), Time);
             try

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Faust.Serialization;
 using Faust.Streams;
 using Faust.Web.Endpoints;
 using Faust.Web.Hosting;
@@ -6,6 +8,12 @@ using Faust.Web.Samples;
 
 var builder = WebApplication.CreateBuilder(args);
 var faust = builder.AddFaust();
+
+// Records as Python declares them: snake_case fields. Set before declaring the topics and tables that use JSON.
+faust.Codecs.Json = new FaustJsonOptions
+{
+    Serializer = new JsonSerializerOptions(JsonSerializerOptions.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower },
+};
 
 // The page-view counter from Faust's introduction: key = URL, value = views.
 var clicks = faust.Topic<string, int>("clicks");
@@ -19,9 +27,10 @@ faust.Agent(clicks, async (stream, ct) =>
     }
 }, name: "count_click");
 
-// Orders keyed by account: a running total per account, and the last order each placed.
+// Orders keyed by account: a running total per account, and the last order each placed. Order is a Faust record
+// (Samples/Order.cs); with snake_case fields (set above) its JSON is what a Python Faust app writes for it.
 var orders = faust.Topic<string, Order>("orders");
-var orderTotals = faust.Table<string, double>("order_totals", () => 0d, help: "Total order value per account");
+var orderTotals = faust.Table<string, decimal>("order_totals", () => 0m, help: "Total order value per account");
 var lastOrder = faust.Table<string, Order>("last_order", help: "The last order of each account");
 
 faust.Agent(orders, async (stream, ct) =>

@@ -24,7 +24,6 @@ namespace Faust.Agents;
 public class Agent<TKey, TValue> : IAgent
 {
     private readonly Func<Stream<TKey, TValue>, CancellationToken, Task>? _handler;
-    private Topic<byte[], byte[]>? _deadLetterTopic;
     private IReadOnlyList<AgentSubscription>? _subscriptions;
     private long _crashes;
     private long _deadLettered;
@@ -78,8 +77,9 @@ public class Agent<TKey, TValue> : IAgent
     /// <summary>How many failed events were skipped (<see cref="FailedEventAction.Skip"/>).</summary>
     public long Skipped => Interlocked.Read(ref _skipped);
 
-    /// <summary>The dead-letter topic, <c>{app id}-{agent}-dlq</c>, or null when failed events are not dead-lettered.</summary>
-    public string? DeadLetterTopicName => _deadLetterTopic?.Name;
+    /// <summary>The agent's dead-letter topic, <c>{app id}-{agent}-dlq</c>, once the app runs; null before, or when the
+    /// agent has none (it neither dead-letters failed events nor reads a topic that dead-letters decode errors).</summary>
+    public string? DeadLetterTopicName => App.Worker?.DeadLetters?.TopicOf(Name);
 
     internal FaustApp App => Source.App;
 
@@ -132,20 +132,14 @@ public class Agent<TKey, TValue> : IAgent
 
     IReadOnlyList<AgentSubscription> IAgent.Subscriptions => _subscriptions ??= ComputeSubscriptions();
 
+    bool IAgent.DeadLettersFailedEvents => Options.OnFailedEvent == FailedEventAction.DeadLetter;
+
     Task IWorkerTask.RunAsync(Worker worker, CancellationToken stopping) => new AgentRuntime<TKey, TValue>(this, worker).RunAsync(stopping);
 
     internal virtual Task RunHandlerAsync(Stream<TKey, TValue> stream, StreamContext context, CancellationToken ct) => _handler!(stream, ct);
 
-    /// <summary>Called once by the app when the agent is declared: names internal topics and declares them.</summary>
-    internal void Declare(FaustApp app)
-    {
-        Source.Bind(Name);
-        if (Options.OnFailedEvent == FailedEventAction.DeadLetter)
-        {
-            _deadLetterTopic = new Topic<byte[], byte[]>(app, () => $"{app.Options.GroupId}-{Name}-dlq", null, null, null);
-            app.DeclareInternalTopic(_deadLetterTopic);
-        }
-    }
+    /// <summary>Called once by the app when the agent is declared: names the internal topics of its source.</summary>
+    internal void Declare() => Source.Bind(Name);
 
     internal void CountCrash() => Interlocked.Increment(ref _crashes);
 

@@ -23,7 +23,6 @@ internal sealed partial class AgentRuntime<TKey, TValue> : IFailedEventSink
     private readonly RestartBudget _budget;
     private readonly ActorGroup _group = new();
     private readonly ILogger _logger;
-    private readonly IDeadLetterSink _deadLetters;
 
     public AgentRuntime(Agent<TKey, TValue> agent, Worker worker, IAgentHarness<TKey, TValue>? harness = null)
     {
@@ -34,7 +33,6 @@ internal sealed partial class AgentRuntime<TKey, TValue> : IFailedEventSink
         _options = agent.Options;
         _budget = new RestartBudget(_options.MaxRestarts, _options.RestartWindow, worker.Time);
         _logger = worker.Logger;
-        _deadLetters = new DeadLetterTopicSink(worker);
     }
 
     public async Task RunAsync(CancellationToken stopping)
@@ -282,14 +280,15 @@ internal sealed partial class AgentRuntime<TKey, TValue> : IFailedEventSink
         }
     }
 
-    /// <summary>An event that failed for good: dead-letter it, or log it (skip). The caller acknowledges it.</summary>
+    /// <summary>An event that failed for good: dead-letter it (the dead letter first, then the caller acknowledges;
+    /// see <see cref="DeadLetterQueue"/>), or log it (skip).</summary>
     public void OnFailed(TransportRecord record, string topic, int partition, long offset, Exception error, int attempts)
     {
-        if (_options.OnFailedEvent == FailedEventAction.DeadLetter && _agent.DeadLetterTopicName is { } deadLetterTopic)
+        if (_options.OnFailedEvent == FailedEventAction.DeadLetter
+            && _worker.DeadLetters?.Send(_agent.Name, new TopicPartition(topic, partition), offset, record, DeadLetterHeaders.StageAgent, error, attempts) == true)
         {
-            _deadLetters.Send(new DeadLetter(deadLetterTopic, _agent.Name, record, topic, partition, offset, error, attempts));
             _agent.CountDeadLettered();
-            LogDeadLettered(_logger, error, _agent.Name, topic, partition, offset, attempts, deadLetterTopic);
+            LogDeadLettered(_logger, error, _agent.Name, topic, partition, offset, attempts, _worker.DeadLetters.TopicOf(_agent.Name)!);
         }
         else
         {

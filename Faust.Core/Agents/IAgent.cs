@@ -14,6 +14,9 @@ internal interface IAgent : IWorkerTask
     /// <summary>Every topic the agent reads (its stream's and its forwarders'), each with its own inbox. Known once
     /// the app's id is final (at start).</summary>
     IReadOnlyList<AgentSubscription> Subscriptions { get; }
+
+    /// <summary>Whether events the agent's code keeps failing on go to its dead-letter topic.</summary>
+    bool DeadLettersFailedEvents { get; }
 }
 
 /// <summary>A topic an agent reads; <paramref name="Isolated"/> when each partition goes to its own actor.</summary>

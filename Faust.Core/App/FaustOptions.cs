@@ -24,6 +24,20 @@ public sealed class FaustOptions
     /// working directory. Default <c>{Id}-data</c>, as Faust's <c>datadir</c>.</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>Where tables keep their local state: <c>memory://</c> (rebuilt from the changelog at every start; the
+    /// default, as in Faust) or <c>rocksdb://</c> (on disk under <see cref="DataDirectory"/>, so a restart reads only
+    /// the changelog written since the last commit).</summary>
+    public string Store { get; set; } = "memory://";
+
+    /// <summary>Tuning of the RocksDB stores (<c>Faust:RocksDb</c>).</summary>
+    public Stores.RocksDbStoreOptions RocksDb { get; set; } = new();
+
+    /// <summary>True when <see cref="Store"/> is <c>rocksdb://</c>.</summary>
+    public bool UsesRocksDb => string.Equals(Store?.Trim().TrimEnd('/'), "rocksdb:", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Where RocksDB table stores live: <c>{DataDirectory}/v{Version}/tables</c>, as Faust's <c>tabledir</c>.</summary>
+    public string TableDirectory => Path.Combine(ResolvedDataDirectory, $"v{Version}", "tables");
+
     /// <summary>The URL other workers and clients use to reach this worker. Default: the server's own address.</summary>
     public string? CanonicalUrl { get; set; }
 
@@ -68,6 +82,13 @@ public sealed class FaustOptions
         {
             errors.Add(brokerError!);
         }
+
+        if (!UsesRocksDb && !string.Equals(Store?.Trim().TrimEnd('/'), "memory:", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"Faust:Store '{Store}' is not valid: use memory:// or rocksdb://.");
+        }
+
+        errors.AddRange(RocksDb.Validate());
 
         if (CanonicalUrl is { Length: > 0 } && !(Uri.TryCreate(CanonicalUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
         {

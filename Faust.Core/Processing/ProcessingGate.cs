@@ -74,7 +74,20 @@ internal sealed class ProcessingGate
             }
 
             _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _drained.Task.WaitAsync(ct);
+            return WaitDrainedAsync(_drained.Task, ct);
+        }
+    }
+
+    private async Task WaitDrainedAsync(Task drained, CancellationToken ct)
+    {
+        try
+        {
+            await drained.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Open();
+            throw;
         }
     }
 

@@ -24,6 +24,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     private readonly Dictionary<(IAgent Agent, string Topic), AgentInbox> _inboxes = [];
     private readonly Dictionary<string, AgentInbox[]> _inboxesByTopic = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, long> _lastCommitted = [];
+    private readonly Dictionary<string, ITableView> _tablesByChangelog = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -56,6 +57,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public ProcessingGate? Gate { get; }
 
     public TableRecovery Recovery { get; }
+
+    /// <summary>The agents' dead-letter topics; set once the worker has declared its topics.</summary>
+    public DeadLetterQueue? DeadLetters { get; private set; }
 
     /// <summary>Completes once every assigned table partition has recovered.</summary>
     public Task Ready => _ready.Task;
@@ -97,6 +101,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     {
         await DeclareTopicsAsync(ct).ConfigureAwait(false);
         CheckCopartitioning();
+        DeadLetters = new DeadLetterQueue(_options.GroupId, ProduceAsync, Logger);
+        await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), source => source is null ? _options.TopicPartitions : PartitionCount(source), ct).ConfigureAwait(false);
 
         _producer = _transport.CreateProducer();
         if (Gate is not null)
@@ -152,6 +158,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             var wanted = table.DeclaredPartitions ?? _options.TopicPartitions;
             var actual = await _transport.EnsureTopicAsync(new TopicSpec(table.ChangelogTopic, wanted, Compacted: true, Internal: true), ct).ConfigureAwait(false);
             _partitionCounts[table.ChangelogTopic] = actual;
+            _tablesByChangelog[table.ChangelogTopic] = table;
         }
     }
 
@@ -315,12 +322,28 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     private Action<DeliveryResult, Exception?>? _onChangelogDelivered;
 
+    // The store learns the changelog offset its state reflects from the delivery, and persists it at the next
+    // commit together with the data (RocksDB), so a restart recovers only what came after it.
     private void OnChangelogDelivered(DeliveryResult result, Exception? error)
     {
         if (error is not null)
         {
             _fault ??= error;
             LogChangelogFailed(Logger, error, result.Topic, result.Partition);
+            return;
+        }
+
+        if (_tablesByChangelog.TryGetValue(result.Topic, out var table))
+        {
+            table.StoreOf(result.Partition)?.SetAppliedOffset(result.Offset);
+        }
+    }
+
+    private void FlushTables()
+    {
+        foreach (var table in _app.TableViews)
+        {
+            table.Flush();
         }
     }
 
@@ -333,7 +356,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             try
             {
                 await Task.Delay(_options.CommitInterval, Time, ct).ConfigureAwait(false);
-                await CommitAsync(ct).ConfigureAwait(false);
+
+                // Not cancellable: a commit stopped halfway would leave the gate closed or the transaction ended
+                // without a new one; StopAsync waits for it and then commits once more.
+                await CommitAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -368,18 +394,22 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             var offsets = CollectOffsets();
             if (_transactionalProducer is { } transactional)
             {
+                // The gate is closed: the stores hold exactly the effects of the events this transaction commits,
+                // and they are flushed only once it has committed.
                 await transactional.CommitTransactionAsync(offsets, consumer, ct).ConfigureAwait(false);
                 transactional.BeginTransaction();
+                FlushTables();
             }
             else
             {
+                // Changelog and outputs first: an offset is committed only once its effects are durable.
+                await RequireProducer().FlushAsync(ct).ConfigureAwait(false);
+                FlushTables();
                 if (offsets.Count == 0)
                 {
                     return offsets;
                 }
 
-                // Changelog and outputs first: an offset is committed only once its effects are durable.
-                await RequireProducer().FlushAsync(ct).ConfigureAwait(false);
                 await consumer.CommitAsync(offsets, ct).ConfigureAwait(false);
             }
 

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Faust.Serialization;
@@ -15,9 +16,14 @@ namespace Faust.Serialization;
 /// Defaults (<see cref="Default{T}"/>): <see cref="string"/> keys and values are raw UTF-8
 /// (<see cref="Utf8String"/>), in topics and in tables alike, so a table key hashes to the same
 /// partition as the source key it came from; <see cref="T:byte[]"/> is passed through raw
-/// (<see cref="Bytes"/>); everything else is JSON (<see cref="Json{T}"/>), with allocation-light
+/// (<see cref="Bytes"/>); everything else is Faust's JSON (<see cref="Record{T}(FaustJsonOptions?)"/>: records
+/// carry the <c>__faust</c> envelope, decimals are strings, dates ISO-8601), with allocation-light
 /// encoders for <see cref="int"/>, <see cref="long"/>, <see cref="double"/> and <see cref="bool"/> that
 /// write exactly the bytes <see cref="JsonSerializer"/> writes.
+/// </para>
+/// <para>
+/// Codecs by name (Faust's <c>key_serializer</c>/<c>value_serializer</c>, chains like <c>json|binary</c>) are
+/// resolved by a <see cref="CodecRegistry"/>.
 /// </para>
 /// </remarks>
 public static class Codecs
@@ -84,13 +90,82 @@ public static class Codecs
         return new JsonCodec<T>((JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
     }
 
+    /// <summary>JSON through System.Text.Json with exactly the given contract, such as one from a source-generated
+    /// <see cref="JsonSerializerContext"/> (<c>MyContext.Default.Order</c>); no Faust conventions are added.</summary>
+    /// <typeparam name="T">The type to serialize.</typeparam>
+    /// <param name="typeInfo">The contract.</param>
+    /// <returns>A codec that writes UTF-8 JSON; null handling as for <see cref="Json{T}(JsonSerializerOptions?)"/>.</returns>
+    public static ICodec<T> Json<T>(JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return new JsonCodec<T>(typeInfo);
+    }
+
+    /// <summary>Faust's <c>json</c> codec for records: the <c>__faust</c> envelope, polymorphic records, decimals as
+    /// strings, ISO-8601 dates, enums as strings and optional validation (see <see cref="FaustJsonOptions"/>).</summary>
+    /// <typeparam name="T">The record (or any other) type.</typeparam>
+    /// <param name="options">The settings; null for <see cref="FaustJsonOptions.Default"/>.</param>
+    /// <returns>A codec that writes what Python Faust writes for the same record.</returns>
+    /// <remarks>A <see langword="null"/> value encodes to a Kafka null; decoding the JSON literal <c>null</c> throws
+    /// <see cref="CodecException"/> unless <typeparamref name="T"/> is a <see cref="Nullable{T}"/>. An invalid record
+    /// (when validation is on) and malformed JSON throw <see cref="CodecException"/>.</remarks>
+    public static ICodec<T> Record<T>(FaustJsonOptions? options = null) =>
+        options is null || ReferenceEquals(options, FaustJsonOptions.Default)
+            ? DefaultRecord<T>.Instance
+            : new RecordJsonCodec<T>((JsonTypeInfo<T>)options.SerializerOptions.GetTypeInfo(typeof(T)));
+
+    /// <summary>Faust's <c>json</c> codec over a source-generated contract: the fast path, with no reflection per
+    /// record. The contract's options (naming policy, converters, resolver) are kept; Faust's conventions are added.</summary>
+    /// <typeparam name="T">The record type.</typeparam>
+    /// <param name="typeInfo">The contract, such as <c>MyContext.Default.Order</c>.</param>
+    /// <param name="options">Faust's settings (envelope, validation, registry); their <see cref="FaustJsonOptions.Serializer"/> is
+    /// not used. Null for the defaults.</param>
+    /// <returns>The codec.</returns>
+    public static ICodec<T> Record<T>(JsonTypeInfo<T> typeInfo, FaustJsonOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        var serializer = (options ?? FaustJsonOptions.Default).DeriveFrom(typeInfo.Options);
+        return new RecordJsonCodec<T>((JsonTypeInfo<T>)serializer.GetTypeInfo(typeof(T)));
+    }
+
+    /// <summary>Faust's <c>json</c> codec over a source-generated context (see <see cref="Record{T}(JsonTypeInfo{T}, FaustJsonOptions?)"/>).</summary>
+    /// <typeparam name="T">The record type; the context must hold its contract.</typeparam>
+    /// <param name="context">The context, such as <c>MyContext.Default</c>.</param>
+    /// <param name="options">Faust's settings; null for the defaults.</param>
+    /// <returns>The codec.</returns>
+    /// <exception cref="NotSupportedException">The context has no contract for <typeparamref name="T"/>.</exception>
+    public static ICodec<T> Record<T>(JsonSerializerContext context, FaustJsonOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var serializer = (options ?? FaustJsonOptions.Default).DeriveFrom(context.Options);
+        return new RecordJsonCodec<T>((JsonTypeInfo<T>)serializer.GetTypeInfo(typeof(T)));
+    }
+
+    /// <summary>Standard base64 with padding around bytes (Faust's <c>binary</c> codec); use it after another codec
+    /// with <see cref="Chain{T}"/>, as Faust's <c>json|binary</c>.</summary>
+    /// <remarks>Decoding anything but valid base64 throws <see cref="CodecException"/>.</remarks>
+    public static ICodec<byte[]> Binary => Base64Codec.Instance;
+
+    /// <summary>Chains codecs as Faust's <c>codec1|codec2</c>: <paramref name="first"/> turns the value into bytes and
+    /// each of <paramref name="then"/> transforms those bytes; decoding runs backwards.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="first">The codec of the value.</param>
+    /// <param name="then">Byte transforms, such as <see cref="Binary"/>.</param>
+    /// <returns>The chained codec: <c>Chain(Record&lt;Order&gt;(), Binary)</c> is Faust's <c>json|binary</c>.</returns>
+    public static ICodec<T> Chain<T>(ICodec<T> first, params ICodec<byte[]>[] then)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(then);
+        return then.Length == 0 ? first : new ChainCodec<T>(first, [.. then]);
+    }
+
     /// <summary>The codec used for <typeparamref name="T"/> when a topic or table names no codec.</summary>
     /// <typeparam name="T">The key or value type.</typeparam>
     /// <returns>
     /// <see cref="Utf8String"/> for <see cref="string"/>, <see cref="Bytes"/> for <see cref="T:byte[]"/>,
-    /// and otherwise <see cref="Json{T}"/> with its default options. <see cref="int"/>, <see cref="long"/>,
+    /// and otherwise <see cref="Record{T}(FaustJsonOptions?)"/> with its default options. <see cref="int"/>, <see cref="long"/>,
     /// <see cref="double"/> and <see cref="bool"/> get dedicated JSON codecs that write the same bytes
-    /// and accept the same input as <see cref="Json{T}"/>, without going through the serializer.
+    /// and accept the same input as <see cref="Json{T}(JsonSerializerOptions?)"/>, without going through the serializer.
     /// </returns>
     /// <remarks>The codec is created once per type and cached.</remarks>
     public static ICodec<T> Default<T>() => DefaultCodec<T>.Instance;
@@ -129,8 +204,14 @@ public static class Codecs
                 codec = new BooleanJsonCodec();
             }
 
-            return codec is null ? WebJson<T>.Instance : (ICodec<T>)codec;
+            return codec is null ? DefaultRecord<T>.Instance : (ICodec<T>)codec;
         }
+    }
+
+    private static class DefaultRecord<T>
+    {
+        public static readonly ICodec<T> Instance =
+            new RecordJsonCodec<T>((JsonTypeInfo<T>)FaustJsonOptions.Default.SerializerOptions.GetTypeInfo(typeof(T)));
     }
 
     private static class WebJson<T>

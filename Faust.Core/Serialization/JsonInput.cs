@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Faust.Records;
 
 namespace Faust.Serialization;
 
@@ -10,7 +11,9 @@ internal static class JsonInput
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
     };
 
-    public static T Read<T>(JsonElement? element, string field)
+    /// <summary>Reads a key or value. Records go through <paramref name="codec"/>'s JSON contract when it has one, so
+    /// the body is held to what the wire holds (naming, decimals, the envelope, validation).</summary>
+    public static T Read<T>(JsonElement? element, string field, ICodec<T>? codec = null)
     {
         if (element is not { } json || json.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
@@ -29,12 +32,47 @@ internal static class JsonInput
 
         try
         {
-            return json.Deserialize<T>(Options)!;
+            return codec is IJsonValueCodec<T> record
+                ? record.FromJson(json)
+                : json.Deserialize<T>(Options)!;
+        }
+        catch (RecordValidationException ex)
+        {
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            foreach (var (member, messages) in ex.Errors)
+            {
+                errors[Join(Join(field, ex.Path), member)] = messages;
+            }
+
+            throw new InvalidInputException(field, $"'{field}' is not a valid {typeof(T).Name}: {ex.Message}", ex, errors);
+        }
+        catch (JsonException ex) when (ex.Path is { Length: > 1 } path)
+        {
+            throw new InvalidInputException(field, $"'{field}' is not {Describe(typeof(T))}: {ex.Message}", ex,
+                new Dictionary<string, string[]>(StringComparer.Ordinal) { [Join(field, path)] = [FirstSentence(ex.Message)] });
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException)
         {
             throw new InvalidInputException(field, $"'{field}' is not {Describe(typeof(T))}: {ex.Message}", ex);
         }
+    }
+
+    // "value" + "$.items[0]" -> "value.items[0]"; "value" + "price" -> "value.price".
+    private static string Join(string prefix, string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return prefix;
+        }
+
+        var rest = path.StartsWith("$", StringComparison.Ordinal) ? path[1..] : "." + path;
+        return prefix + (rest.StartsWith('.') || rest.StartsWith('[') ? rest : "." + rest);
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
     }
 
     private static string Describe(Type type) => type switch

@@ -24,8 +24,11 @@ internal interface IStore : IDisposable
     /// <summary>Applies one changelog record during recovery (a null value deletes) and records its offset.</summary>
     void ApplyChangelog(byte[] key, byte[]? value, long offset);
 
-    /// <summary>Records the changelog offset the store now reflects.</summary>
+    /// <summary>Records the changelog offset the store now reflects (never moves backwards).</summary>
     void SetAppliedOffset(long offset);
+
+    /// <summary>Makes the writes so far and the applied offset durable, atomically (a no-op for memory).</summary>
+    void Flush();
 
     IEnumerable<KeyValuePair<byte[], byte[]>> Items();
 

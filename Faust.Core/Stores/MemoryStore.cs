@@ -34,23 +34,34 @@ internal sealed class MemoryStore : IStore
         SetAppliedOffset(offset);
     }
 
-    public void SetAppliedOffset(long offset) => Interlocked.Exchange(ref _appliedOffset, offset);
+    public void SetAppliedOffset(long offset)
+    {
+        var current = Interlocked.Read(ref _appliedOffset);
+        while (offset > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _appliedOffset, offset, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    public void Flush()
+    {
+    }
 
     public IEnumerable<KeyValuePair<byte[], byte[]>> Items() => _data;
 
     public void Clear()
     {
         _data.Clear();
-        SetAppliedOffset(-1);
+        Interlocked.Exchange(ref _appliedOffset, -1);
     }
 
     public void Dispose()
     {
     }
-}
-
-/// <summary>Opens <see cref="MemoryStore"/>s.</summary>
-internal sealed class MemoryStoreFactory : IStoreFactory
-{
-    public IStore Open(string table, int partition) => new MemoryStore();
 }

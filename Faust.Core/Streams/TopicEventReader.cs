@@ -1,21 +1,25 @@
 using Faust.Processing;
-using Faust.Serialization;
+using Faust.Topics;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Faust.Streams;
 
-/// <summary>Decodes the records of an agent's inbox into events. A record that does not decode is logged,
-/// counted and acknowledged (skipped): a bad record never stops the agent.</summary>
+/// <summary>Decodes the records of an agent's inbox into events. A record that does not decode goes to the agent's
+/// dead-letter topic or is skipped, as the source's <see cref="DecodeErrorPolicy"/> says; either way it is logged,
+/// counted and acknowledged: a bad record never stops the agent.</summary>
 internal sealed partial class TopicEventReader<TKey, TValue>(
-    AgentInbox inbox, ICodec<TKey> keyCodec, ICodec<TValue> valueCodec, ILogger logger) : IEventReader<TKey, TValue>
+    AgentInbox inbox, EventDecoder<TKey, TValue> decoder, DecodeErrorPolicy policy, DeadLetterQueue? deadLetters, ILogger logger)
+    : IEventReader<TKey, TValue>
 {
-    private static readonly IReadOnlyList<RecordHeader> NoHeaders = [];
     private RecordBatch? _batch;
     private int _index;
     private long _skipped;
+    private long _deadLettered;
 
     public long Skipped => Interlocked.Read(ref _skipped);
+
+    public long DeadLettered => Interlocked.Read(ref _deadLettered);
 
     public bool TryRead(out Event<TKey, TValue> next)
     {
@@ -59,24 +63,25 @@ internal sealed partial class TopicEventReader<TKey, TValue>(
 
     private bool TryDecode(TopicPartition tp, ConsumedRecord consumed, out Event<TKey, TValue> next)
     {
-        var record = consumed.Record;
-        try
+        if (decoder.TryDecode(tp, consumed, out next, out var failure))
         {
-            var key = record.Key is { } k ? keyCodec.Decode(k) : default!;
-            var value = record.Value is { } v ? valueCodec.Decode(v) : default!;
-            next = new Event<TKey, TValue>(key, value, record.Headers ?? NoHeaders, tp.Topic, tp.Partition, consumed.Offset,
-                DateTimeOffset.FromUnixTimeMilliseconds(record.TimestampMs))
-            { Raw = record };
             return true;
         }
-        catch (Exception ex) when (ex is CodecException or ArgumentException or FormatException or InvalidOperationException)
+
+        // The dead letter first, then the ack (see DeadLetterQueue).
+        if (policy == DecodeErrorPolicy.DeadLetter
+            && deadLetters?.Send(inbox.AgentName, tp, consumed.Offset, consumed.Record, failure.Stage, failure.Error) == true)
+        {
+            Interlocked.Increment(ref _deadLettered);
+        }
+        else
         {
             Interlocked.Increment(ref _skipped);
-            LogSkipped(logger, ex, inbox.AgentName, tp.Topic, tp.Partition, consumed.Offset, ex.Message);
-            inbox.Ack(tp.Partition, consumed.Offset);
-            next = default;
-            return false;
+            LogSkipped(logger, failure.Error, inbox.AgentName, tp.Topic, tp.Partition, consumed.Offset, failure.Error.Message);
         }
+
+        inbox.Ack(tp.Partition, consumed.Offset);
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {Agent} skipped the record at {Topic}[{Partition}]@{Offset}: it could not be decoded ({Reason}).")]

@@ -28,6 +28,15 @@ internal interface ITableView
     /// <summary>The store of a local partition, or null.</summary>
     Stores.IStore? StoreOf(int partition);
 
+    /// <summary>Makes every open store's writes and applied changelog offset durable (at each commit).</summary>
+    void Flush();
+
+    /// <summary>Applies one changelog record to a local partition (recovery, standbys) and tells subscribers.</summary>
+    void ApplyChangelog(int partition, byte[] key, byte[]? value, long offset);
+
+    /// <summary>Recovery of these partitions is done.</summary>
+    void OnRecovered(IReadOnlyCollection<int> partitions, long applied);
+
     /// <summary>Closes the stores of these partitions (on revocation and shutdown).</summary>
     void ClosePartitions(IEnumerable<int> partitions);
 }

@@ -27,10 +27,9 @@ public sealed class Table<TKey, TValue> : ITableView
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly FaustApp _app;
     private readonly Func<TValue>? _default;
-    private volatile IStore?[] _stores = [];
+    private readonly PartitionedStores _stores;
 
-    internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help,
-        ICodec<TKey>? keyCodec, ICodec<TValue>? valueCodec)
+    internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help, Schema<TKey, TValue> schema)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         _app = app;
@@ -38,8 +37,8 @@ public sealed class Table<TKey, TValue> : ITableView
         _default = defaultFactory;
         DeclaredPartitions = partitions;
         Help = help;
-        KeyCodec = keyCodec ?? Codecs.Default<TKey>();
-        ValueCodec = valueCodec ?? Codecs.Default<TValue>();
+        (KeyCodec, ValueCodec) = schema.Resolve(app.Codecs);
+        _stores = new PartitionedStores(name, () => ChangelogTopic, () => app.StoreFactory);
     }
 
     /// <summary>The table's name.</summary>
@@ -84,8 +83,7 @@ public sealed class Table<TKey, TValue> : ITableView
     public bool TryGetValue(TKey key, out TValue value)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var keyBytes = EncodeKey(key);
-        if (TryGetBytes(keyBytes, PreferredPartition(keyBytes), out var bytes))
+        if (_stores.TryGet(EncodeKey(key), out var bytes, out _))
         {
             value = ValueCodec.Decode(bytes);
             return true;
@@ -103,21 +101,15 @@ public sealed class Table<TKey, TValue> : ITableView
     public bool Remove(TKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        ThrowIfConcurrent(StreamContext.Current);
+        _stores.ThrowIfConcurrent(StreamContext.Current);
         var keyBytes = EncodeKey(key);
-        var stores = _stores;
-        var preferred = PreferredPartition(keyBytes);
-        for (var i = -1; i < stores.Length; i++)
+        if (!_stores.TryGet(keyBytes, out _, out var partition) || !_stores.Require(partition).Delete(keyBytes))
         {
-            var p = i < 0 ? preferred : i;
-            if (p >= 0 && (i < 0 || p != preferred) && stores[p] is { } store && store.Delete(keyBytes))
-            {
-                _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, p), keyBytes, null);
-                return true;
-            }
+            return false;
         }
 
-        return false;
+        _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, null);
+        return true;
     }
 
     /// <summary>Keys held by this worker (all its partitions).</summary>
@@ -127,24 +119,12 @@ public sealed class Table<TKey, TValue> : ITableView
     public IEnumerable<TValue> Values => Items().Select(static kv => kv.Value);
 
     /// <summary>Number of keys held by this worker.</summary>
-    public int Count
-    {
-        get
-        {
-            var count = 0;
-            foreach (var store in _stores)
-            {
-                count += store?.Count ?? 0;
-            }
-
-            return count;
-        }
-    }
+    public int Count => _stores.Count;
 
     /// <summary>Key/value pairs held by this worker; a snapshot per partition, safe to use while agents write.</summary>
     public IEnumerable<KeyValuePair<TKey, TValue>> Items()
     {
-        foreach (var store in _stores)
+        foreach (var store in _stores.All)
         {
             if (store is null)
             {
@@ -169,83 +149,13 @@ public sealed class Table<TKey, TValue> : ITableView
 
         var keyBytes = EncodeKey(key);
         var valueBytes = ValueCodec.Encode(value) ?? throw new InvalidOperationException($"The value codec of table '{Name}' encoded a value as null.");
-        var partition = WritePartition(keyBytes);
-        RequireStore(partition).Put(keyBytes, valueBytes);
+        var partition = _stores.WritePartition(keyBytes);
+        _stores.Require(partition).Put(keyBytes, valueBytes);
         _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, valueBytes);
     }
 
     private byte[] EncodeKey(TKey key) =>
         KeyCodec.Encode(key) ?? throw new InvalidOperationException($"The key codec of table '{Name}' encoded a key as null.");
-
-    private int PreferredPartition(byte[] keyBytes)
-    {
-        var context = StreamContext.Current;
-        var stores = _stores;
-        if (context is { InEvent: true } && context.Partition < stores.Length)
-        {
-            return context.Partition;
-        }
-
-        return stores.Length == 0 ? -1 : Partitioner.Default.PartitionFor(keyBytes.AsSpan(), stores.Length);
-    }
-
-    private int WritePartition(byte[] keyBytes)
-    {
-        var stores = _stores;
-        if (stores.Length == 0)
-        {
-            throw new InvalidOperationException($"Table '{Name}' is not open yet: write to it once the app has started.");
-        }
-
-        var context = StreamContext.Current;
-        ThrowIfConcurrent(context);
-        if (context is { InEvent: true })
-        {
-            if (context.Partition >= stores.Length)
-            {
-                throw new InvalidOperationException(
-                    $"Agent {context.AgentName} wrote to table '{Name}' while processing partition {context.Partition} of '{context.Topic}', but the changelog '{ChangelogTopic}' has {stores.Length} partitions. Give the table and its source topics the same partition count.");
-            }
-
-            return context.Partition;
-        }
-
-        return Partitioner.Default.PartitionFor(keyBytes.AsSpan(), stores.Length);
-    }
-
-    private void ThrowIfConcurrent(StreamContext? context)
-    {
-        if (context is { Concurrency: > 1 })
-        {
-            throw new InvalidOperationException(
-                $"Agent {context.AgentName} runs with concurrency {context.Concurrency}, so its events are processed out of order and it cannot write table '{Name}' (as in Faust). Give the agent concurrency 1, or isolated partitions, to write tables.");
-        }
-    }
-
-    private IStore RequireStore(int partition) =>
-        _stores[partition] ?? throw new InvalidOperationException($"Partition {partition} of table '{Name}' is not assigned to this worker.");
-
-    // The preferred partition first (the event's, or the key's hash), then the others: a key written from an
-    // agent whose source is keyed differently lives on the event's partition, not the key's hash.
-    private bool TryGetBytes(byte[] keyBytes, int preferred, out byte[] value)
-    {
-        var stores = _stores;
-        if (preferred >= 0 && stores[preferred] is { } first && first.TryGet(keyBytes, out value))
-        {
-            return true;
-        }
-
-        for (var p = 0; p < stores.Length; p++)
-        {
-            if (p != preferred && stores[p] is { } store && store.TryGet(keyBytes, out value))
-            {
-                return true;
-            }
-        }
-
-        value = null!;
-        return false;
-    }
 
     int ITableView.Count => Count;
 
@@ -254,7 +164,7 @@ public sealed class Table<TKey, TValue> : ITableView
         TKey key;
         try
         {
-            key = ParseKey(keyText);
+            key = TableKeyText.Parse<TKey>(keyText);
         }
         catch (Exception ex) when (ex is CodecException or JsonException or FormatException)
         {
@@ -263,73 +173,57 @@ public sealed class Table<TKey, TValue> : ITableView
 
         if (TryGetValue(key, out var value))
         {
-            return new TableLookup(TableLookupStatus.Found, JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions));
+            return new TableLookup(TableLookupStatus.Found, RenderJson(value));
         }
 
         return _default is not null
-            ? new TableLookup(TableLookupStatus.Default, JsonSerializer.SerializeToUtf8Bytes(_default(), JsonOptions))
+            ? new TableLookup(TableLookupStatus.Default, RenderJson(_default()))
             : new TableLookup(TableLookupStatus.NotFound, null);
     }
 
+    // As the value codec writes JSON when it does (records with their envelope, decimals as strings, as Faust's
+    // table view answers), else System.Text.Json's web defaults.
+    private byte[] RenderJson(TValue value) =>
+        ValueCodec is IJsonValueCodec<TValue> json && value is not null ? json.ToJson(value) : JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions);
+
     int? ITableView.PartitionOf(string keyText)
     {
-        var stores = _stores;
-        return stores.Length == 0 ? null : Partitioner.Default.PartitionFor(EncodeKey(ParseKey(keyText)).AsSpan(), stores.Length);
+        var count = _stores.PartitionCount;
+        return count == 0 ? null : Partitioner.Default.PartitionFor(EncodeKey(TableKeyText.Parse<TKey>(keyText)).AsSpan(), count);
     }
 
-    // A path segment is the key's text: raw for string keys, JSON for other types (42, true, a quoted GUID or
-    // the bare GUID).
-    private TKey ParseKey(string keyText)
+    /// <summary>Raised when recovery of the worker's partitions of this table is done (Faust's <c>on_recover</c>).
+    /// Runs on the recovery thread, before the agents resume.</summary>
+    public event EventHandler<TableRecoveredEventArgs>? Recovered;
+
+    /// <summary>Raised for each changelog record applied from the changelog rather than by this worker's own writes:
+    /// during recovery (Faust's <c>on_changelog_event</c>). Runs on the recovery thread; the value is default for a
+    /// deletion. Records are decoded only while someone is subscribed.</summary>
+    public event EventHandler<ChangelogEventArgs<TKey, TValue>>? ChangelogEvent;
+
+    /// <summary>Drops this worker's local state of every partition (Faust's <c>reset_state</c>); the changelog is
+    /// untouched, so a restart recovers the table again.</summary>
+    public void ResetLocalState() => _stores.Clear();
+
+    void ITableView.ApplyChangelog(int partition, byte[] key, byte[]? value, long offset)
     {
-        if (typeof(TKey) == typeof(string))
+        _stores.Require(partition).ApplyChangelog(key, value, offset);
+        if (ChangelogEvent is { } handler)
         {
-            return (TKey)(object)keyText;
+            handler(this, new ChangelogEventArgs<TKey, TValue>(KeyCodec.Decode(key), value is null ? default : ValueCodec.Decode(value), value is null, partition, offset));
         }
-
-        TKey? key;
-        try
-        {
-            key = JsonSerializer.Deserialize<TKey>(keyText, JsonOptions);
-        }
-        catch (JsonException)
-        {
-            key = JsonSerializer.Deserialize<TKey>(JsonSerializer.Serialize(keyText), JsonOptions);
-        }
-
-        return key ?? throw new FormatException("a key cannot be null");
     }
 
-    void ITableView.OpenPartitions(IEnumerable<int> partitions, int partitionCount)
-    {
-        var stores = _stores.Length == partitionCount ? (IStore?[])_stores.Clone() : new IStore?[partitionCount];
-        foreach (var p in partitions)
-        {
-            stores[p] ??= _app.StoreFactory.Open(Name, p);
-        }
+    void ITableView.OnRecovered(IReadOnlyCollection<int> partitions, long applied) =>
+        Recovered?.Invoke(this, new TableRecoveredEventArgs(partitions, applied));
 
-        _stores = stores;
-    }
+    void ITableView.Flush() => _stores.Flush();
 
-    IStore? ITableView.StoreOf(int partition)
-    {
-        var stores = _stores;
-        return partition < stores.Length ? stores[partition] : null;
-    }
+    void ITableView.OpenPartitions(IEnumerable<int> partitions, int partitionCount) => _stores.Open(partitions, partitionCount);
 
-    void ITableView.ClosePartitions(IEnumerable<int> partitions)
-    {
-        var stores = (IStore?[])_stores.Clone();
-        foreach (var p in partitions)
-        {
-            if (p < stores.Length && stores[p] is { } store)
-            {
-                stores[p] = null;
-                store.Dispose();
-            }
-        }
+    IStore? ITableView.StoreOf(int partition) => _stores.StoreOf(partition);
 
-        _stores = stores;
-    }
+    void ITableView.ClosePartitions(IEnumerable<int> partitions) => _stores.Close(partitions);
 
     /// <inheritdoc />
     public override string ToString() => $"Table {Name} (changelog {ChangelogTopic})";

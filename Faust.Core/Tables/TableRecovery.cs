@@ -64,6 +64,7 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
         if (targets.Count == 0)
         {
             LogNothingToRecover(logger, partitions.Count);
+            NotifyRecovered(partitions);
             return;
         }
 
@@ -89,7 +90,7 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
 
                     if (consumed.Record.Key is { } key)
                     {
-                        store.ApplyChangelog(key, consumed.Record.Value, consumed.Offset);
+                        target.Table.ApplyChangelog(batch.Partition.Partition, key, consumed.Record.Value, consumed.Offset);
                     }
                     else
                     {
@@ -99,6 +100,8 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                     _applied++;
                 }
 
+                // One write batch per poll batch: a crash mid-recovery keeps what was applied, with its offset.
+                store.Flush();
                 if (batch.NextOffset >= target.End)
                 {
                     targets.Remove(batch.Partition);
@@ -117,7 +120,26 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
 
         InProgress = false;
         LogRecovered(logger, Applied, stopwatch.Elapsed.TotalSeconds);
+        NotifyRecovered(partitions);
     }
+
+    private void NotifyRecovered(IReadOnlyCollection<int> partitions)
+    {
+        foreach (var table in tables)
+        {
+            try
+            {
+                table.OnRecovered(partitions, Applied);
+            }
+            catch (Exception ex)
+            {
+                LogCallbackFailed(logger, ex, table.Name);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A Recovered callback of table {Table} threw; recovery is done regardless.")]
+    private static partial void LogCallbackFailed(ILogger logger, Exception ex, string table);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recovering {Records} changelog records into {Partitions} table partitions.")]
     private static partial void LogRecoveryStarted(ILogger logger, long records, int partitions);

@@ -46,7 +46,7 @@ public class Channel<TKey, TValue> : AgentSource<TKey, TValue>
         _events.Writer.WriteAsync(new Event<TKey, TValue>(default!, value, NoHeaders, Name, -1, -1, App.Time.GetUtcNow()), ct);
 
     internal override TransportRecord ToRecord(in Event<TKey, TValue> failed) =>
-        new(failed.Key is null ? null : Codecs.Default<TKey>().Encode(failed.Key), failed.Value is null ? null : Codecs.Default<TValue>().Encode(failed.Value),
+        new(failed.Key is null ? null : App.Codecs.Default<TKey>().Encode(failed.Key), failed.Value is null ? null : App.Codecs.Default<TValue>().Encode(failed.Value),
             failed.Headers.Count == 0 ? null : failed.Headers, failed.Timestamp.ToUnixTimeMilliseconds());
 
     internal override Event<TKey, TValue> TestEvent(Worker worker, TKey key, TValue value, int? partition, long offset,

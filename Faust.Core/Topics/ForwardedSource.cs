@@ -41,7 +41,7 @@ internal sealed partial class ForwardedSource<TKey, TValue, TNewKey> : AgentSour
         var binding = new Binding();
         var target = new Topic<TNewKey, TValue>(app,
             () => $"{app.Options.GroupId}-{binding.AgentName ?? throw new InvalidOperationException("Declare an agent on a repartitioned source before using it.")}-{upstream.Name}-{name}-repartition",
-            partitions, keyCodec, upstream.ValueCodecOrNull);
+            partitions, new Schema<TNewKey, TValue> { KeyCodec = keyCodec, ValueCodec = upstream.ValueCodecOrNull });
         return new ForwardedSource<TKey, TValue, TNewKey>(upstream, (_, value) => keySelector(value), keySelector, target, binding);
     }
 

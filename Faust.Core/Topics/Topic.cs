@@ -10,8 +10,9 @@ namespace Faust.Topics;
 
 /// <summary>A Kafka topic with typed keys and values: agents read it, and anyone can send to it.</summary>
 /// <remarks>
-/// <para>Keys and values are encoded by their codecs: <c>string</c> as raw UTF-8, <c>byte[]</c> raw, anything else
-/// as JSON (System.Text.Json). A record sent without an explicit partition goes to Kafka's murmur2 partition of
+/// <para>Keys and values are encoded by their codecs (see <see cref="Serialization.Schema{TKey, TValue}"/>): by default
+/// <c>string</c> as raw UTF-8, <c>byte[]</c> raw, anything else as Faust's JSON (records with the <c>__faust</c>
+/// envelope, see <see cref="FaustJsonOptions"/>). A record sent without an explicit partition goes to Kafka's murmur2 partition of
 /// its encoded key (a null key is spread at random), the same partition Kafka's Java client and librdkafka pick.</para>
 /// <para><see cref="SendAsync"/> is thread safe. Records sent to one partition from one caller keep their order.</para>
 /// </remarks>
@@ -19,28 +20,50 @@ namespace Faust.Topics;
 /// <typeparam name="TValue">The value type.</typeparam>
 public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
 {
-    internal Topic(FaustApp app, string name, int? partitions, ICodec<TKey>? keyCodec, ICodec<TValue>? valueCodec, bool isInternal)
+    private DecodeErrorPolicy _onDecodeError;
+
+    internal Topic(FaustApp app, string name, int? partitions, Schema<TKey, TValue> schema, bool isInternal)
         : base(app, name)
     {
         DeclaredPartitions = CheckPartitions(partitions);
-        KeyCodec = keyCodec ?? Codecs.Default<TKey>();
-        ValueCodec = valueCodec ?? Codecs.Default<TValue>();
+        Schema = schema;
+        (KeyCodec, ValueCodec) = schema.Resolve(app.Codecs);
         IsInternal = isInternal;
     }
 
-    // An internal topic named after the app id (repartition, dead-letter), resolved once the app starts.
-    internal Topic(FaustApp app, Func<string> name, int? partitions, ICodec<TKey>? keyCodec, ICodec<TValue>? valueCodec)
+    // An internal topic named after the app id (repartition), resolved once the app starts.
+    internal Topic(FaustApp app, Func<string> name, int? partitions, Schema<TKey, TValue> schema)
         : base(app, name)
     {
         DeclaredPartitions = CheckPartitions(partitions);
-        KeyCodec = keyCodec ?? Codecs.Default<TKey>();
-        ValueCodec = valueCodec ?? Codecs.Default<TValue>();
+        Schema = schema;
+        (KeyCodec, ValueCodec) = schema.Resolve(app.Codecs);
         IsInternal = true;
     }
 
     private static int? CheckPartitions(int? partitions) => partitions is < 1
         ? throw new ArgumentOutOfRangeException(nameof(partitions), partitions, "A topic needs at least one partition.")
         : partitions;
+
+    /// <summary>The schema the topic was declared with (codecs, codec names, header hooks).</summary>
+    public Schema<TKey, TValue> Schema { get; }
+
+    /// <summary>What an agent reading this topic does with a record that cannot be decoded; default
+    /// <see cref="DecodeErrorPolicy.DeadLetter"/>. Set it before the app starts.</summary>
+    /// <exception cref="InvalidOperationException">Set after the app has started.</exception>
+    public DecodeErrorPolicy OnDecodeError
+    {
+        get => _onDecodeError;
+        set
+        {
+            if (App.IsRunning)
+            {
+                throw new InvalidOperationException("Set OnDecodeError before the app starts.");
+            }
+
+            _onDecodeError = value;
+        }
+    }
 
     /// <summary>The partition count given when the topic was declared, or null for the app's <c>TopicPartitions</c>.</summary>
     public int? DeclaredPartitions { get; }
@@ -91,7 +114,9 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
     internal override IEventReader<TKey, TValue> CreateReader(Worker worker, IAgent agent, int? partition)
     {
         var inbox = worker.InboxOf(agent, Name);
-        return new TopicEventReader<TKey, TValue>(partition is { } p ? inbox.PartitionView(p) : inbox, KeyCodec, ValueCodec, worker.Logger);
+        return new TopicEventReader<TKey, TValue>(partition is { } p ? inbox.PartitionView(p) : inbox,
+            new EventDecoder<TKey, TValue>(KeyCodec, ValueCodec, Schema.KeyDecoderFromHeaders, Schema.ValueDecoderFromHeaders),
+            OnDecodeError, worker.DeadLetters, worker.Logger);
     }
 
     internal override Task SendEventAsync(TKey key, TValue value, int? partition, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, CancellationToken ct) =>
@@ -148,10 +173,12 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
 
     Type ITopicView.ValueType => typeof(TValue);
 
+    DecodeErrorPolicy ITopicView.DecodeErrorPolicy => OnDecodeError;
+
     async Task<DeliveryResult> ITopicView.SendJsonAsync(JsonElement? key, JsonElement value, CancellationToken ct)
     {
-        var typedKey = JsonInput.Read<TKey>(key, "key");
-        var typedValue = JsonInput.Read<TValue>(value, "value");
+        var typedKey = JsonInput.Read(key, "key", KeyCodec);
+        var typedValue = JsonInput.Read(value, "value", ValueCodec);
         return await SendAsync(typedKey, typedValue, ct: ct).ConfigureAwait(false);
     }
 }

@@ -25,9 +25,14 @@ internal static class Problems
         Problem(StatusCodes.Status404NotFound, "Unknown topic", $"No topic named '{name}' is open to produce to in this app.",
             ("error", "unknown topic"), ("topic", name));
 
-    public static ProblemHttpResult InvalidBody(string detail, string? field = null) => field is null
-        ? Problem(StatusCodes.Status400BadRequest, "Invalid request body", detail, ("error", "invalid body"))
-        : Problem(StatusCodes.Status400BadRequest, "Invalid request body", detail, ("error", "invalid body"), ("field", field));
+    // "errors" has ValidationProblemDetails' shape: messages per member path ("value.price").
+    public static ProblemHttpResult InvalidBody(string detail, string? field = null, IReadOnlyDictionary<string, string[]>? errors = null) =>
+        (field, errors) switch
+        {
+            (null, _) => Problem(StatusCodes.Status400BadRequest, "Invalid request body", detail, ("error", "invalid body")),
+            (_, null) => Problem(StatusCodes.Status400BadRequest, "Invalid request body", detail, ("error", "invalid body"), ("field", field)),
+            _ => Problem(StatusCodes.Status400BadRequest, "Invalid request body", detail, ("error", "invalid body"), ("field", field), ("errors", errors)),
+        };
 
     public static ProblemHttpResult BodyTooLarge(long limit) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body is larger than {limit} bytes (Faust:Web:MaxRequestBodyBytes).",

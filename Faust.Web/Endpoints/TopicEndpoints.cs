@@ -98,7 +98,7 @@ internal static partial class TopicEndpoints
             }
             catch (InvalidInputException ex)
             {
-                return Problems.InvalidBody(ex.Message, ex.Field);
+                return Problems.InvalidBody(ex.Message, ex.Field, ex.Errors);
             }
         }
     }

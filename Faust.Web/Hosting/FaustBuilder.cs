@@ -39,7 +39,10 @@ public sealed class FaustBuilder
     /// <summary>The app the host runs.</summary>
     public FaustApp App { get; }
 
-    /// <summary>Declares a topic (see <see cref="FaustApp.Topic{TKey, TValue}"/>).</summary>
+    /// <summary>Codecs by name and the default codec of each type (see <see cref="FaustApp.Codecs"/>).</summary>
+    public CodecRegistry Codecs => App.Codecs;
+
+    /// <summary>Declares a topic (see <see cref="FaustApp.Topic{TKey, TValue}(string, int?, ICodec{TKey}?, ICodec{TValue}?)"/>).</summary>
     /// <param name="name">The topic name.</param>
     /// <param name="partitions">Partition count; default the app's <c>TopicPartitions</c> (or the topic's own when it exists).</param>
     /// <param name="keyCodec">Key codec; default raw UTF-8 for string, raw for byte[], JSON otherwise.</param>
@@ -47,7 +50,15 @@ public sealed class FaustBuilder
     public Topic<TKey, TValue> Topic<TKey, TValue>(string name, int? partitions = null, ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null) =>
         App.Topic(name, partitions, keyCodec, valueCodec);
 
-    /// <summary>Declares a table (see <see cref="FaustApp.Table{TKey, TValue}"/>); <c>GET /table/{name}/{key}/</c> serves it.</summary>
+    /// <summary>Declares a topic encoded as a schema says (see <see cref="FaustApp.Topic{TKey, TValue}(string, Schema{TKey, TValue}, int?)"/>).</summary>
+    /// <param name="name">The topic name.</param>
+    /// <param name="schema">Codecs or codec names, and header hooks.</param>
+    /// <param name="partitions">Partition count; default the app's <c>TopicPartitions</c>.</param>
+    public Topic<TKey, TValue> Topic<TKey, TValue>(string name, Schema<TKey, TValue> schema, int? partitions = null) =>
+        App.Topic(name, schema, partitions);
+
+    /// <summary>Declares a table (see <see cref="FaustApp.Table{TKey, TValue}(string, Func{TValue}?, int?, string?, ICodec{TKey}?, ICodec{TValue}?)"/>);
+    /// <c>GET /table/{name}/{key}/</c> serves it.</summary>
     /// <param name="name">The table name.</param>
     /// <param name="defaultFactory">The value a missing key reads as; null: missing keys are not found (HTTP 404).</param>
     /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>. Must equal the source topics'.</param>
@@ -57,6 +68,26 @@ public sealed class FaustBuilder
     public Table<TKey, TValue> Table<TKey, TValue>(string name, Func<TValue>? defaultFactory = null, int? partitions = null, string? help = null,
         ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null) =>
         App.Table(name, defaultFactory, partitions, help, keyCodec, valueCodec);
+
+    /// <summary>Declares a table encoded as a schema says (see <see cref="FaustApp.Table{TKey, TValue}(string, Schema{TKey, TValue}, Func{TValue}?, int?, string?)"/>).</summary>
+    /// <param name="name">The table name.</param>
+    /// <param name="schema">Codecs or codec names.</param>
+    /// <param name="defaultFactory">The value a missing key reads as; null: missing keys are not found (HTTP 404).</param>
+    /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>. Must equal the source topics'.</param>
+    /// <param name="help">A description for <c>GET /table/</c>.</param>
+    public Table<TKey, TValue> Table<TKey, TValue>(string name, Schema<TKey, TValue> schema, Func<TValue>? defaultFactory = null, int? partitions = null,
+        string? help = null) =>
+        App.Table(name, schema, defaultFactory, partitions, help);
+
+    /// <summary>Declares a set table (see <see cref="FaustApp.SetTable{TKey, TMember}"/>); <c>GET /table/{name}/{key}/</c> serves its sets.</summary>
+    /// <param name="name">The table name.</param>
+    /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>.</param>
+    /// <param name="help">A description for <c>GET /table/</c>.</param>
+    /// <param name="keyCodec">Key codec; default as for topics.</param>
+    /// <param name="memberCodec">Member codec; default as for topics.</param>
+    public SetTable<TKey, TMember> SetTable<TKey, TMember>(string name, int? partitions = null, string? help = null,
+        ICodec<TKey>? keyCodec = null, ICodec<TMember>? memberCodec = null) =>
+        App.SetTable(name, partitions, help, keyCodec, memberCodec);
 
     /// <summary>Declares an in-process channel of keyed values (see <see cref="FaustApp.Channel{TKey, TValue}"/>).</summary>
     /// <param name="name">A name for logs; default a generated one.</param>

@@ -22,23 +22,28 @@ internal static class ThroughputBenchmark
     {
         Console.WriteLine($"Faust.NET throughput: {events:N0} pre-produced events, {Partitions} partitions, {Urls} URLs, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         await MeasureAsync("memory", count: true, Math.Min(events, 200_000)); // warm-up: JIT and tiering
-        Console.WriteLine($"{"transport",-10} {"agent",-14} {"start s",8} {"run s",8} {"events/s",12} {"alloc MB",9}");
-        foreach (var transport in new[] { "memory", "embedded" })
+        Console.WriteLine($"{"transport",-10} {"agent",-14} {"store",-8} {"start s",8} {"run s",8} {"events/s",12} {"alloc MB",9}");
+        foreach (var (transport, agent, store) in new[]
         {
-            foreach (var agent in new[] { "noop", "click-counter" })
-            {
-                var (startup, seconds, allocated) = await MeasureAsync(transport, agent == "click-counter", events);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{transport,-10} {agent,-14} {startup,8:F2} {seconds,8:F2} {events / seconds,12:N0} {allocated / 1048576.0,9:F0}"));
-            }
+            ("memory", "noop", "memory"), ("memory", "click-counter", "memory"),
+            ("embedded", "noop", "memory"), ("embedded", "click-counter", "memory"), ("embedded", "click-counter", "rocksdb"),
+        })
+        {
+            var (startup, seconds, allocated) = await MeasureAsync(transport, agent == "click-counter", events, store);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{transport,-10} {agent,-14} {store,-8} {startup,8:F2} {seconds,8:F2} {events / seconds,12:N0} {allocated / 1048576.0,9:F0}"));
         }
     }
 
-    private static async Task<(double Startup, double Seconds, long Allocated)> MeasureAsync(string transport, bool count, int events)
+    private static async Task<(double Startup, double Seconds, long Allocated)> MeasureAsync(string transport, bool count, int events, string store = "memory")
     {
         var directory = Path.Combine(Path.GetTempPath(), "faust-bench", Guid.NewGuid().ToString("N"));
-        var broker = transport == "memory" ? $"memory://bench-{Guid.NewGuid():N}" : $"embedded://{directory}";
-        var options = new FaustOptions { Id = "bench", Broker = broker, TopicPartitions = Partitions, CommitInterval = TimeSpan.FromSeconds(1) };
+        var broker = transport == "memory" ? $"memory://bench-{Guid.NewGuid():N}" : $"embedded://{directory}/broker";
+        var options = new FaustOptions
+        {
+            Id = "bench", Broker = broker, TopicPartitions = Partitions, CommitInterval = TimeSpan.FromSeconds(1),
+            Store = $"{store}://", DataDirectory = directory,
+        };
 
         // memory://: hold a lease so the broker outlives the producing phase. embedded://: close it, so the app
         // reads the events back from disk as after a restart.

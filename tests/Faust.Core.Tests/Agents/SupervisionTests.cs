@@ -1,5 +1,6 @@
 using Faust.Agents;
 using Faust.App;
+using Faust.Processing;
 using Faust.Transport;
 using Microsoft.Extensions.Time.Testing;
 
@@ -58,11 +59,12 @@ public sealed class SupervisionTests
         Assert.Equal("b", System.Text.Encoding.UTF8.GetString(letter.Key!));
         Assert.Equal("poison", System.Text.Encoding.UTF8.GetString(letter.Value!));
         Assert.Contains(letter.Headers!, h => h.Key == "trace");
-        Assert.Equal(typeof(InvalidOperationException).FullName, TopicContents.Header(letter, "faust-dlq-error"));
-        Assert.Equal("cannot process poison", TopicContents.Header(letter, "faust-dlq-message"));
-        Assert.Contains("cannot process poison", TopicContents.Header(letter, "faust-dlq-stacktrace"));
-        Assert.Equal(("process", "orders", "0", "1", "3"), (TopicContents.Header(letter, "faust-dlq-agent"), TopicContents.Header(letter, "faust-dlq-topic"),
-            TopicContents.Header(letter, "faust-dlq-partition"), TopicContents.Header(letter, "faust-dlq-offset"), TopicContents.Header(letter, "faust-dlq-attempts")));
+        Assert.Equal(typeof(InvalidOperationException).FullName, TopicContents.Header(letter, DeadLetterHeaders.ExceptionType));
+        Assert.Equal("cannot process poison", TopicContents.Header(letter, DeadLetterHeaders.ExceptionMessage));
+        Assert.Equal(("agent", "process", "orders", "0", "1", "3"), (TopicContents.Header(letter, DeadLetterHeaders.Stage),
+            TopicContents.Header(letter, DeadLetterHeaders.Agent), TopicContents.Header(letter, DeadLetterHeaders.Topic),
+            TopicContents.Header(letter, DeadLetterHeaders.Partition), TopicContents.Header(letter, DeadLetterHeaders.Offset),
+            TopicContents.Header(letter, DeadLetterHeaders.Attempts)));
         Assert.Equal(3, await CommittedAsync(app, "orders"));
     }
 
@@ -117,7 +119,7 @@ public sealed class SupervisionTests
         await orders.SendAsync("k", 1);
         await Eventually.TrueAsync(async () => await CommittedAsync(app, "orders") == 2, "the commit past the skipped event");
         Assert.Equal((1L, 1L, 0L), (agent.Crashes, agent.Skipped, agent.DeadLettered));
-        Assert.Null(agent.DeadLetterTopicName);
+        Assert.Empty(await TopicContents.ReadAsync(app, agent.DeadLetterTopicName!)); // it exists for decode errors only
     }
 
     [Fact]
@@ -144,7 +146,7 @@ public sealed class SupervisionTests
         Assert.Equal([2, 3], kept);
         Assert.Equal((2L, 1L), (agent.Crashes, agent.DeadLettered));
         var letter = Assert.Single(await TopicContents.ReadAsync(app, "operator-divide-dlq")).Record;
-        Assert.Equal(typeof(DivideByZeroException).FullName, TopicContents.Header(letter, "faust-dlq-error"));
+        Assert.Equal(typeof(DivideByZeroException).FullName, TopicContents.Header(letter, DeadLetterHeaders.ExceptionType));
     }
 
     public sealed record Order(string? Account, int Amount);
@@ -170,8 +172,8 @@ public sealed class SupervisionTests
         await orders.SendAsync("o2", new Order("user-42", 2), partition: 0);
         await Eventually.TrueAsync(() => { lock (seen) { return seen.Count == 1; } }, "the good order");
         var letter = Assert.Single(await TopicContents.ReadAsync(app, "regroup-by_account-dlq")).Record;
-        Assert.Equal("no account", TopicContents.Header(letter, "faust-dlq-message"));
-        Assert.Equal("orders", TopicContents.Header(letter, "faust-dlq-topic"));
+        Assert.Equal("no account", TopicContents.Header(letter, DeadLetterHeaders.ExceptionMessage));
+        Assert.Equal("orders", TopicContents.Header(letter, DeadLetterHeaders.Topic));
         Assert.Equal(2, await CommittedAsync(app, "orders"));
     }
 

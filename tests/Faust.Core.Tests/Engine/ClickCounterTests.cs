@@ -120,7 +120,7 @@ public sealed class ClickCounterTests
     }
 
     [Fact]
-    public async Task BadRecord_IsSkipped_AndTheAgentGoesOn()
+    public async Task BadRecord_IsDeadLettered_AndTheAgentGoesOn()
     {
         await using var app = new ClickCounterApp("memory://");
         await app.StartAsync();
@@ -131,6 +131,7 @@ public sealed class ClickCounterTests
         Assert.Equal(5, app.Counts["u"]);
         await app.App.CommitAsync();
         Assert.Equal(2, app.App.Worker.CommittedOffset(new TopicPartition("clicks", 0)));
+        Assert.Equal(1, app.App.Worker.DeadLetters!.Sent);
     }
 
     [Fact]

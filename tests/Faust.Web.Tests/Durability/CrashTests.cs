@@ -16,16 +16,18 @@ public sealed class CrashTests
     private static readonly string[] Urls = [.. Enumerable.Range(0, 20).Select(i => $"https://example.com/page/{i}")];
 
     [Theory]
-    [InlineData("exactly_once")]
-    [InlineData("at_least_once")]
-    public async Task Sigkill_WhileClicksArePosted_LosesNothing(string guarantee)
+    [InlineData("exactly_once", "memory://")]
+    [InlineData("at_least_once", "memory://")]
+    [InlineData("exactly_once", "rocksdb://")]
+    [InlineData("at_least_once", "rocksdb://")]
+    public async Task Sigkill_WhileClicksArePosted_LosesNothing(string guarantee, string store)
     {
         var dir = Path.Combine(Path.GetTempPath(), "faust-crash", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         string[] settings =
         [
             "--Faust:Id=crash", $"--Faust:Broker=embedded://{dir}/broker", $"--Faust:DataDirectory={dir}",
-            $"--Faust:ProcessingGuarantee={guarantee}", "--Faust:CommitInterval=00:00:00.5",
+            $"--Faust:ProcessingGuarantee={guarantee}", "--Faust:CommitInterval=00:00:00.5", $"--Faust:Store={store}",
         ];
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var acked = new ConcurrentDictionary<string, long>();

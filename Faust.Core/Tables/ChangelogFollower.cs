@@ -1,0 +1,145 @@
+using Faust.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Faust.Tables;
+
+// Keeps local copies of table partitions this worker does not write current, by reading their changelogs
+// continuously: standby replicas (so a failover recovers only the tail) and the partitions of global tables that
+// other workers own.
+//
+// Invariant: a followed partition's store only ever receives changelog records in offset order, starting after
+// the offset the store has applied; its applied offset is flushed with its data, so following resumes where it
+// stopped after a restart. The set of followed partitions is replaced as a whole (on each rebalance) and picked
+// up by the follower's own thread, the only thread that touches its consumer.
+internal sealed partial class ChangelogFollower : IAsyncDisposable
+{
+    private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(1);
+    private readonly ITransport _transport;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Thread _thread;
+    private volatile IReadOnlyDictionary<TopicPartition, ITableView>? _requested;
+    private IReadOnlyDictionary<TopicPartition, ITableView> _followed = new Dictionary<TopicPartition, ITableView>();
+    private long _applied;
+
+    public ChangelogFollower(ITransport transport, ILogger logger, TimeProvider time)
+    {
+        _transport = transport;
+        _logger = logger;
+        _time = time;
+        _thread = new Thread(Run) { IsBackground = true, Name = "faust-changelog-follower" };
+        _thread.Start();
+    }
+
+    /// <summary>Changelog records applied since start.</summary>
+    public long Applied => Interlocked.Read(ref _applied);
+
+    /// <summary>The partitions followed now.</summary>
+    public IReadOnlyCollection<TopicPartition> Followed => [.. _followed.Keys];
+
+    /// <summary>Replaces the set of followed partitions. Their stores must be open in their tables.</summary>
+    public void Follow(IEnumerable<(ITableView Table, int Partition)> partitions)
+    {
+        var requested = new Dictionary<TopicPartition, ITableView>();
+        foreach (var (table, partition) in partitions)
+        {
+            requested[new TopicPartition(table.ChangelogTopic, partition)] = table;
+        }
+
+        _requested = requested;
+    }
+
+    /// <summary>How far a followed partition is behind its changelog's end, or null when it is not followed.</summary>
+    public long? Lag(TopicPartition partition, ITransportConsumer reader)
+    {
+        if (!_followed.TryGetValue(partition, out var table) || table.StoreOf(partition.Partition) is not { } store)
+        {
+            return null;
+        }
+
+        return Math.Max(0, reader.GetWatermarks(partition).High - (store.AppliedOffset + 1));
+    }
+
+    private void Run()
+    {
+        using var reader = _transport.CreateConsumer(groupId: null);
+        var lastFlush = _time.GetTimestamp();
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (Interlocked.Exchange(ref _requested, null) is { } requested)
+                {
+                    FlushAll();
+                    _followed = requested;
+                    reader.Assign([.. requested.Select(kv => new KeyValuePair<TopicPartition, long>(kv.Key, StartOf(kv.Key, kv.Value)))]);
+                    LogFollowing(_logger, requested.Count);
+                }
+
+                if (_followed.Count == 0)
+                {
+                    _stopping.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
+                    continue;
+                }
+
+                var batch = reader.Poll(TimeSpan.FromMilliseconds(100));
+                if (batch is not null && _followed.TryGetValue(batch.Partition, out var table) && table.StoreOf(batch.Partition.Partition) is { } store)
+                {
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        var consumed = batch.Records[i];
+                        if (consumed.Record.Key is { } key)
+                        {
+                            table.ApplyChangelog(batch.Partition.Partition, key, consumed.Record.Value, consumed.Offset);
+                        }
+                        else
+                        {
+                            store.SetAppliedOffset(consumed.Offset);
+                        }
+                    }
+
+                    Interlocked.Add(ref _applied, batch.Count);
+                }
+
+                if (_time.GetElapsedTime(lastFlush) >= FlushEvery)
+                {
+                    FlushAll();
+                    lastFlush = _time.GetTimestamp();
+                }
+            }
+            catch (Exception ex) when (!_stopping.IsCancellationRequested)
+            {
+                // A store closed under us (revocation) or a broker hiccup: log, drop the stale set, go on.
+                LogFailed(_logger, ex);
+                _stopping.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(500));
+            }
+        }
+
+        FlushAll();
+    }
+
+    private static long StartOf(TopicPartition partition, ITableView table) =>
+        (table.StoreOf(partition.Partition)?.AppliedOffset ?? -1) + 1;
+
+    private void FlushAll()
+    {
+        foreach (var (tp, table) in _followed)
+        {
+            table.StoreOf(tp.Partition)?.Flush();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _thread.Join();
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Following {Partitions} changelog partitions (standbys and global tables).")]
+    private static partial void LogFollowing(ILogger logger, int partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Following changelogs failed; retrying.")]
+    private static partial void LogFailed(ILogger logger, Exception ex);
+}

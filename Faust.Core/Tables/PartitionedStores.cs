@@ -1,0 +1,160 @@
+using Faust.Routing;
+using Faust.Stores;
+using Faust.Streams;
+
+namespace Faust.Tables;
+
+// The local partitions of one table: which stores are open, which partition a read or write goes to.
+//
+// Write rule (co-partitioning): a write made while an agent processes an event goes to the partition numbered
+// like the event's; any other write goes to the key's murmur2 partition. A read looks in that partition first and
+// then in the others, because a key written by an agent whose source is keyed differently lives on the event's
+// partition, not on its hash.
+internal sealed class PartitionedStores(string table, Func<string> changelogTopic, Func<IStoreFactory> factory)
+{
+    private volatile IStore?[] _stores = [];
+
+    public IStore?[] All => _stores;
+
+    public int PartitionCount => _stores.Length;
+
+    public IStore? StoreOf(int partition)
+    {
+        var stores = _stores;
+        return (uint)partition < (uint)stores.Length ? stores[partition] : null;
+    }
+
+    public IStore Require(int partition) =>
+        StoreOf(partition) ?? throw new InvalidOperationException($"Partition {partition} of table '{table}' is not assigned to this worker.");
+
+    public void Open(IEnumerable<int> partitions, int partitionCount)
+    {
+        var stores = _stores.Length == partitionCount ? (IStore?[])_stores.Clone() : new IStore?[partitionCount];
+        var storeFactory = factory();
+        foreach (var p in partitions)
+        {
+            stores[p] ??= storeFactory.Open(table, p);
+        }
+
+        _stores = stores;
+    }
+
+    public void Close(IEnumerable<int> partitions)
+    {
+        var stores = (IStore?[])_stores.Clone();
+        foreach (var p in partitions)
+        {
+            if ((uint)p < (uint)stores.Length && stores[p] is { } store)
+            {
+                stores[p] = null;
+                store.Dispose();
+            }
+        }
+
+        _stores = stores;
+    }
+
+    public void Flush()
+    {
+        foreach (var store in _stores)
+        {
+            store?.Flush();
+        }
+    }
+
+    public void Clear()
+    {
+        foreach (var store in _stores)
+        {
+            store?.Clear();
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var store in _stores)
+            {
+                count += store?.Count ?? 0;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>The partition a read looks in first: the event's, else the key's hash; -1 when nothing is open.</summary>
+    public int PreferredPartition(byte[] keyBytes)
+    {
+        var context = StreamContext.Current;
+        var stores = _stores;
+        if (context is { InEvent: true } && context.Partition < stores.Length)
+        {
+            return context.Partition;
+        }
+
+        return stores.Length == 0 ? -1 : Partitioner.Default.PartitionFor(keyBytes.AsSpan(), stores.Length);
+    }
+
+    /// <summary>The partition a write goes to (see the write rule above).</summary>
+    public int WritePartition(byte[] keyBytes)
+    {
+        var stores = _stores;
+        if (stores.Length == 0)
+        {
+            throw new InvalidOperationException($"Table '{table}' is not open yet: write to it once the app has started.");
+        }
+
+        var context = StreamContext.Current;
+        ThrowIfConcurrent(context);
+        if (context is { InEvent: true })
+        {
+            if (context.Partition >= stores.Length)
+            {
+                throw new InvalidOperationException(
+                    $"Agent {context.AgentName} wrote to table '{table}' while processing partition {context.Partition} of '{context.Topic}', but the changelog '{changelogTopic()}' has {stores.Length} partitions. Give the table and its source topics the same partition count.");
+            }
+
+            return context.Partition;
+        }
+
+        return Partitioner.Default.PartitionFor(keyBytes.AsSpan(), stores.Length);
+    }
+
+    /// <summary>Refuses a write from an agent whose actors share its stream (concurrency above 1): its events are
+    /// processed out of order, so its writes could land out of order too (as in Faust).</summary>
+    public void ThrowIfConcurrent(StreamContext? context)
+    {
+        if (context is { Concurrency: > 1 })
+        {
+            throw new InvalidOperationException(
+                $"Agent {context.AgentName} runs with concurrency {context.Concurrency}, so its events are processed out of order and it cannot write table '{table}' (as in Faust). Give the agent concurrency 1, or isolated partitions, to write tables.");
+        }
+    }
+
+    /// <summary>Finds a key: the preferred partition first, then the others.</summary>
+    public bool TryGet(byte[] keyBytes, out byte[] value, out int partition)
+    {
+        var stores = _stores;
+        var preferred = PreferredPartition(keyBytes);
+        if (preferred >= 0 && stores[preferred] is { } first && first.TryGet(keyBytes, out value))
+        {
+            partition = preferred;
+            return true;
+        }
+
+        for (var p = 0; p < stores.Length; p++)
+        {
+            if (p != preferred && stores[p] is { } store && store.TryGet(keyBytes, out value))
+            {
+                partition = p;
+                return true;
+            }
+        }
+
+        value = null!;
+        partition = -1;
+        return false;
+    }
+}

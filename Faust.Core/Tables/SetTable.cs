@@ -1,0 +1,242 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Faust.Routing;
+using Faust.Serialization;
+using Faust.Stores;
+using Faust.Transport;
+
+namespace Faust.Tables;
+
+/// <summary>
+/// A table whose values are sets (Faust's <c>SetTable</c>): <c>Add</c> and <c>Discard</c> members of a key's set.
+/// </summary>
+/// <remarks>
+/// <para>Only the change travels in the changelog, one record per member: the record key is the table key and the
+/// member together, the value is a marker for an add and a tombstone for a discard. So the changelog stays small
+/// (no full set per change), and compaction keeps exactly the last operation per member: a compacted changelog
+/// still rebuilds every set.</para>
+/// <para>Partitioning, thread safety and recovery are those of <see cref="Table{TKey, TValue}"/>. A missing key
+/// reads as the empty set.</para>
+/// </remarks>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TMember">The member type.</typeparam>
+public sealed class SetTable<TKey, TMember> : ITableView
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    private static readonly byte[] AddMarker = [1];
+    private readonly FaustApp _app;
+    private readonly PartitionedStores _stores;
+    private readonly object _writeLock = new();
+
+    internal SetTable(FaustApp app, string name, int? partitions, string? help, ICodec<TKey>? keyCodec, ICodec<TMember>? memberCodec)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        _app = app;
+        Name = name;
+        DeclaredPartitions = partitions;
+        Help = help;
+        KeyCodec = keyCodec ?? app.Codecs.Default<TKey>();
+        MemberCodec = memberCodec ?? app.Codecs.Default<TMember>();
+        _stores = new PartitionedStores(name, () => ChangelogTopic, () => app.StoreFactory);
+    }
+
+    /// <summary>The table's name.</summary>
+    public string Name { get; }
+
+    /// <summary>A description shown by <c>GET /table/</c>.</summary>
+    public string? Help { get; }
+
+    /// <summary>The partition count given at declaration, or null for the app's <c>TopicPartitions</c>.</summary>
+    public int? DeclaredPartitions { get; }
+
+    /// <summary>The changelog topic: <c>{app id}-{table}-changelog</c>.</summary>
+    public string ChangelogTopic => $"{_app.Options.GroupId}-{Name}-changelog";
+
+    /// <summary>Encodes keys.</summary>
+    public ICodec<TKey> KeyCodec { get; }
+
+    /// <summary>Encodes members.</summary>
+    public ICodec<TMember> MemberCodec { get; }
+
+    /// <summary>A snapshot of the key's set; empty when the key has none.</summary>
+    public IReadOnlySet<TMember> this[TKey key]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            return _stores.TryGet(EncodeKey(key), out var stored, out _) ? DecodeSet(stored) : new HashSet<TMember>();
+        }
+    }
+
+    /// <summary>Number of keys with a non-empty set held by this worker.</summary>
+    public int Count => _stores.Count;
+
+    /// <summary>Whether the key's set holds the member.</summary>
+    public bool Contains(TKey key, TMember member) => this[key].Contains(member);
+
+    /// <summary>Adds a member to the key's set.</summary>
+    /// <returns>False when it was already there (nothing is written).</returns>
+    public bool Add(TKey key, TMember member) => Change(key, member, add: true);
+
+    /// <summary>Removes a member from the key's set.</summary>
+    /// <returns>False when it was not there (nothing is written).</returns>
+    public bool Discard(TKey key, TMember member) => Change(key, member, add: false);
+
+    /// <summary>Keys and sets held by this worker.</summary>
+    public IEnumerable<KeyValuePair<TKey, IReadOnlySet<TMember>>> Items()
+    {
+        foreach (var store in _stores.All)
+        {
+            if (store is null)
+            {
+                continue;
+            }
+
+            foreach (var (key, value) in store.Items().ToArray())
+            {
+                yield return new(KeyCodec.Decode(key), DecodeSet(value));
+            }
+        }
+    }
+
+    private bool Change(TKey key, TMember member, bool add)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(member);
+        _stores.ThrowIfConcurrent(Streams.StreamContext.Current);
+        var keyBytes = EncodeKey(key);
+        var memberBytes = MemberCodec.Encode(member) ?? throw new InvalidOperationException($"The member codec of table '{Name}' encoded a member as null.");
+        int partition;
+        lock (_writeLock)
+        {
+            partition = _stores.TryGet(keyBytes, out _, out var found) ? found : _stores.WritePartition(keyBytes);
+            if (!Apply(_stores.Require(partition), keyBytes, memberBytes, add))
+            {
+                return false;
+            }
+        }
+
+        _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), ChangelogKey(keyBytes, memberBytes), add ? AddMarker : null);
+        return true;
+    }
+
+    // A set is stored as its members' encodings, each prefixed with its length; an empty set is no key at all.
+    private static bool Apply(IStore store, byte[] keyBytes, byte[] memberBytes, bool add)
+    {
+        var members = store.TryGet(keyBytes, out var stored) ? Split(stored) : [];
+        var index = members.FindIndex(m => m.AsSpan().SequenceEqual(memberBytes));
+        if (add == index >= 0)
+        {
+            return false;
+        }
+
+        if (add)
+        {
+            members.Add(memberBytes);
+        }
+        else
+        {
+            members.RemoveAt(index);
+        }
+
+        if (members.Count == 0)
+        {
+            store.Delete(keyBytes);
+        }
+        else
+        {
+            store.Put(keyBytes, Join(members));
+        }
+
+        return true;
+    }
+
+    private static List<byte[]> Split(byte[] stored)
+    {
+        var members = new List<byte[]>();
+        for (var at = 0; at < stored.Length;)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(stored.AsSpan(at));
+            members.Add(stored.AsSpan(at + 4, length).ToArray());
+            at += 4 + length;
+        }
+
+        return members;
+    }
+
+    private static byte[] Join(List<byte[]> members)
+    {
+        var result = new byte[members.Sum(m => m.Length + 4)];
+        var at = 0;
+        foreach (var member in members)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(result.AsSpan(at), member.Length);
+            member.CopyTo(result, at + 4);
+            at += 4 + member.Length;
+        }
+
+        return result;
+    }
+
+    private static byte[] ChangelogKey(byte[] keyBytes, byte[] memberBytes)
+    {
+        var result = new byte[4 + keyBytes.Length + memberBytes.Length];
+        BinaryPrimitives.WriteInt32BigEndian(result, keyBytes.Length);
+        keyBytes.CopyTo(result, 4);
+        memberBytes.CopyTo(result, 4 + keyBytes.Length);
+        return result;
+    }
+
+    private HashSet<TMember> DecodeSet(byte[] stored) => [.. Split(stored).Select(m => MemberCodec.Decode(m))];
+
+    private byte[] EncodeKey(TKey key) =>
+        KeyCodec.Encode(key) ?? throw new InvalidOperationException($"The key codec of table '{Name}' encoded a key as null.");
+
+    bool ITableView.HasDefault => true;
+
+    TableLookup ITableView.Lookup(string keyText)
+    {
+        TKey key;
+        try
+        {
+            key = TableKeyText.Parse<TKey>(keyText);
+        }
+        catch (Exception ex) when (ex is CodecException or JsonException or FormatException)
+        {
+            return new TableLookup(TableLookupStatus.BadKey, null, $"Key '{keyText}' is not a valid {typeof(TKey).Name}: {ex.Message}");
+        }
+
+        var set = this[key];
+        return new TableLookup(set.Count > 0 ? TableLookupStatus.Found : TableLookupStatus.Default, JsonSerializer.SerializeToUtf8Bytes(set, JsonOptions));
+    }
+
+    int? ITableView.PartitionOf(string keyText)
+    {
+        var count = _stores.PartitionCount;
+        return count == 0 ? null : Partitioner.Default.PartitionFor(EncodeKey(TableKeyText.Parse<TKey>(keyText)).AsSpan(), count);
+    }
+
+    void ITableView.OpenPartitions(IEnumerable<int> partitions, int partitionCount) => _stores.Open(partitions, partitionCount);
+
+    IStore? ITableView.StoreOf(int partition) => _stores.StoreOf(partition);
+
+    void ITableView.Flush() => _stores.Flush();
+
+    void ITableView.ClosePartitions(IEnumerable<int> partitions) => _stores.Close(partitions);
+
+    void ITableView.ApplyChangelog(int partition, byte[] key, byte[]? value, long offset)
+    {
+        var store = _stores.Require(partition);
+        var keyLength = BinaryPrimitives.ReadInt32BigEndian(key);
+        lock (_writeLock)
+        {
+            Apply(store, key.AsSpan(4, keyLength).ToArray(), key.AsSpan(4 + keyLength).ToArray(), add: value is not null);
+        }
+
+        store.SetAppliedOffset(offset);
+    }
+
+    void ITableView.OnRecovered(IReadOnlyCollection<int> partitions, long applied)
+    {
+    }
+}

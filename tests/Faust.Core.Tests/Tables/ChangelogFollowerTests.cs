@@ -1,0 +1,41 @@
+using Faust.App;
+using Faust.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Faust.Core.Tests.Tables;
+
+public sealed class ChangelogFollowerTests
+{
+    [Fact]
+    public async Task FollowedPartitions_TrackAnotherWorkersWrites_AndResumeFromTheAppliedOffset()
+    {
+        var broker = $"memory://follower-{Guid.NewGuid():N}";
+        await using var writer = new Engine.ClickCounterApp(broker, id: "follow");
+        await writer.StartAsync();
+
+        // A second copy of the same app, not started: only its table's stores are opened and fed by a follower.
+        var replica = new FaustApp(new FaustOptions { Id = "follow", Broker = broker });
+        var counts = replica.Table<string, long>("click_counts", () => 0L);
+        ITableView view = counts;
+        view.OpenPartitions(Enumerable.Range(0, 8), 8);
+        await using var transport = Faust.Transport.TransportFactory.Create(replica.Options, NullLoggerFactory.Instance);
+        await using var follower = new ChangelogFollower(transport, NullLogger.Instance, TimeProvider.System);
+        follower.Follow(Enumerable.Range(0, 8).Select(p => (view, p)));
+
+        for (var i = 0; i < 100; i++)
+        {
+            await writer.Clicks.SendAsync($"u{i % 10}", 1);
+        }
+
+        await writer.WaitProcessedAsync(100);
+        await Eventually.TrueAsync(() => Enumerable.Range(0, 10).All(i => counts[$"u{i}"] == 10), "the replica to see 10 clicks per URL");
+        Assert.Equal(100, follower.Applied);
+
+        // Following again (a rebalance) starts after what each store has applied: nothing is applied twice.
+        follower.Follow(Enumerable.Range(0, 8).Select(p => (view, p)));
+        await writer.Clicks.SendAsync("u0", 5);
+        await Eventually.TrueAsync(() => counts["u0"] == 15, "the replica to see the new click");
+        Assert.Equal(101, follower.Applied);
+        Assert.Equal(10, counts["u1"]);
+    }
+}
