@@ -242,12 +242,29 @@ internal sealed partial class AgentRuntime<TKey, TValue> : IFailedEventSink
                         return;
                     }
 
-                    foreach (var failed in interrupted.InFlight)
+                    // As at an event boundary: under exactly_once the dead letters and the acknowledgements go into
+                    // one transaction (the gate keeps a commit from splitting them).
+                    if (_worker.Gate is { } gate)
                     {
-                        OnFailed(_agent.Source.ToRecord(failed), failed.Topic, failed.Partition, failed.Offset, error, attempts);
+                        await gate.EnterAsync(CancellationToken.None).ConfigureAwait(false);
                     }
 
-                    interrupted.AckInFlight();
+                    StreamContext.Current = context;
+                    try
+                    {
+                        foreach (var failed in interrupted.InFlight)
+                        {
+                            OnFailed(_agent.Source.ToRecord(failed), failed.Topic, failed.Partition, failed.Offset, error, attempts);
+                        }
+
+                        interrupted.AckInFlight();
+                    }
+                    finally
+                    {
+                        StreamContext.Current = null;
+                        _worker.Gate?.Exit();
+                    }
+
                     failing = default;
                     attempts = 0;
                     delay = TimeSpan.Zero;

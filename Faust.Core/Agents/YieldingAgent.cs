@@ -191,7 +191,7 @@ public sealed class Agent<TKey, TValue, TResult> : Agent<TKey, TValue>
             if (ReplyHeaders.TryRead(context.Headers, out var replyTo, out var correlationId))
             {
                 var worker = App.RequireWorker();
-                worker.ProduceNow(new Transport.TopicPartition(replyTo, 0),
+                worker.ProduceReply(new Transport.TopicPartition(replyTo, 0),
                     ReplyConsumer.BuildReply(correlationId, context.RawKey, result, worker.Time.GetUtcNow().ToUnixTimeMilliseconds()));
             }
 

@@ -91,7 +91,7 @@ internal sealed partial class ForwardedSource<TKey, TValue, TNewKey> : AgentSour
 
     internal override Task SendEventAsync(TNewKey key, TValue value, int? partition, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, CancellationToken ct) =>
         IsRepartition
-            ? _upstream.SendValueAsync(value, ct).AsTask() // the forwarder picks the key from the value
+            ? _upstream.SendEventAsync(default!, value, null, headers, timestamp, ct) // the forwarder keys it by the value
             : _upstream.SendEventAsync((TKey)(object?)key!, value, partition, headers, timestamp, ct);
 
     internal override ValueTask SendValueAsync(TValue value, CancellationToken ct) => _upstream.SendValueAsync(value, ct);

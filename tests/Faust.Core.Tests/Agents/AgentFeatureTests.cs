@@ -262,6 +262,26 @@ public sealed class AgentFeatureTests
         Assert.Equal(values.Select(v => v * 2).Order(), mapped.Order());
     }
 
+    public sealed record Query(string Account, int Amount);
+
+    private static async IAsyncEnumerable<string> Describe(Stream<string, Query> queries, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var e in queries.Events().WithCancellation(ct))
+        {
+            yield return $"{e.Key}@{e.Partition}";
+        }
+    }
+
+    [Fact]
+    public async Task AskAsync_ReachesARepartitionedAgent_OnTheNewKeysPartition()
+    {
+        await using var app = NewApp("ask-regroup");
+        var queries = app.Topic<string, Query>("queries", partitions: 8);
+        var agent = app.Agent(queries.RepartitionBy(q => q.Account, "account"), Describe, name: "describe");
+        await app.StartAsync();
+        Assert.Equal("user-42@4", await agent.AskAsync(new Query("user-42", 1)));
+    }
+
     [Fact]
     public async Task AskAsync_TimesOut_WhenTheAgentDoesNotReply()
     {

@@ -69,6 +69,46 @@ public sealed class SupervisionTests
     }
 
     [Fact]
+    public async Task UnderExactlyOnce_TheDeadLetterCommitsWithTheOffset()
+    {
+        await using var app = new FaustApp(new FaustOptions
+        {
+            Id = "dlq-eos",
+            Broker = "memory://",
+            ProcessingGuarantee = "exactly_once",
+            CommitInterval = TimeSpan.FromMinutes(10),
+        });
+        var orders = app.Topic<string, string>("orders", partitions: 1);
+        var processed = 0;
+        var agent = app.Agent(orders, async (stream, ct) =>
+        {
+            await foreach (var order in stream.WithCancellation(ct))
+            {
+                if (order == "poison")
+                {
+                    throw new InvalidOperationException("poison");
+                }
+
+                Interlocked.Increment(ref processed);
+            }
+        }, name: "process", options: new AgentOptions { MaxRetries = 1, RetryBackoff = TimeSpan.Zero });
+        await app.StartAsync();
+        await orders.SendAsync("a", "poison");
+        await orders.SendAsync("b", "ok");
+        await Eventually.TrueAsync(() => Volatile.Read(ref processed) == 1, "the event after the poison");
+        Assert.Equal(1, agent.DeadLettered);
+        using (var peek = app.Worker!.Transport.CreateConsumer(null))
+        {
+            // Part of the open transaction: invisible until the commit.
+            Assert.Equal(0, peek.GetWatermarks(new TopicPartition("dlq-eos-process-dlq", 0)).High);
+        }
+
+        Assert.Equal(2, await CommittedAsync(app, "orders"));
+        var letter = Assert.Single(await TopicContents.ReadAsync(app, "dlq-eos-process-dlq")).Record;
+        Assert.Equal("poison", System.Text.Encoding.UTF8.GetString(letter.Value!));
+    }
+
+    [Fact]
     public async Task Retries_WaitAGrowingBackoff_OnTheAppsClock()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
