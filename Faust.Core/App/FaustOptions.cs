@@ -54,6 +54,17 @@ public sealed class FaustOptions
     /// <c>stream_buffer_maxsize</c>). Default 4096.</summary>
     public int StreamBufferMaxSize { get; set; } = 4096;
 
+    /// <summary>This worker's id within the app: part of the transactional id under exactly_once
+    /// (<c>{group}-{WorkerId}</c>) and of the Kafka client id. Letters, digits, '.', '_' and '-'.
+    /// Default: a random id generated on first start and kept in <c>{DataDirectory}/worker-id</c>, so a restarted
+    /// worker keeps its id (and fences its own zombie) while two workers never share one; with <c>memory://</c> it
+    /// is not persisted.</summary>
+    public string? WorkerId { get; set; }
+
+    /// <summary>Settings of the <c>kafka://</c> transport (<c>Faust:Kafka</c>): librdkafka pass-through
+    /// properties, static membership, replication factor.</summary>
+    public KafkaOptions Kafka { get; set; } = new();
+
     /// <summary>The consumer group: <see cref="Id"/>, with <c>-v{Version}</c> when the version is above 1.</summary>
     public string GroupId => Version > 1 ? $"{Id}-v{Version}" : Id;
 
@@ -115,6 +126,12 @@ public sealed class FaustOptions
             errors.Add($"Faust:StreamBufferMaxSize {StreamBufferMaxSize} is not valid: use 1 or more.");
         }
 
+        if (WorkerId is { Length: > 0 } workerId && workerId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))
+        {
+            errors.Add($"Faust:WorkerId '{workerId}' is not valid: use letters, digits, '.', '_' and '-' (it is part of the Kafka transactional id).");
+        }
+
+        (Kafka ?? new KafkaOptions()).Validate(errors);
         return errors;
     }
 

@@ -10,13 +10,18 @@ namespace Faust.Processing;
 // worked the buffer down to half. Pause and resume decisions are taken under _flowLock with a fresh count,
 // so a partition can never stay paused with an empty buffer.
 //
+// Rebalance: each delivery carries the AckTracker of the assignment it was read under. A revoked partition's
+// tracker is dropped, and a reassignment gets a new one, so batches still buffered from before (an eager
+// rebalance revokes everything and gives most partitions back) are recognised as stale and dropped: the
+// consumer reads them again from the committed offset under the new tracker, and nothing is processed twice.
+//
 // Isolated partitions: the inbox keeps one view per assigned partition (a channel of that partition's batches,
 // read by that partition's actor). A view lives for one assignment: revoking the partition completes it, so its
 // actor's stream ends, and a later assignment opens a new view; batches and acknowledgements of an old view are
 // ignored. Backpressure and commit bookkeeping stay with the inbox.
 internal sealed class AgentInbox
 {
-    private readonly Channel<RecordBatch> _batches = Channel.CreateUnbounded<RecordBatch>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<Delivery> _batches = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly AgentInbox? _owner;
     private readonly int _viewPartition = -1;
     private readonly AgentInbox?[]? _views;
@@ -123,7 +128,7 @@ internal sealed class AgentInbox
     }
 
     public bool IsAssigned(int partition) => _owner is { } owner
-        ? partition == _viewPartition && ReferenceEquals(Volatile.Read(ref owner._views![partition]), this) && owner.IsAssigned(partition)
+        ? IsCurrentView(owner, partition) && owner.IsAssigned(partition)
         : Volatile.Read(ref _trackers[partition]) is not null;
 
     public AckTracker? TrackerFor(int partition) => _owner is { } owner ? owner.TrackerFor(partition) : Volatile.Read(ref _trackers[partition]);
@@ -157,10 +162,34 @@ internal sealed class AgentInbox
             }
         }
 
-        target._batches.Writer.TryWrite(batch);
+        target._batches.Writer.TryWrite(new Delivery(batch, tracker));
     }
 
-    public bool TryRead(out RecordBatch batch) => _batches.Reader.TryRead(out batch!);
+    public bool TryRead(out RecordBatch batch) => TryRead(out batch, out _);
+
+    /// <summary>Agent: the next batch of a partition still assigned under the same assignment; stale batches are
+    /// dropped.</summary>
+    public bool TryRead(out RecordBatch batch, out AckTracker tracker)
+    {
+        while (_batches.Reader.TryRead(out var delivery))
+        {
+            if (IsCurrent(delivery.Batch.Partition.Partition, delivery.Tracker))
+            {
+                batch = delivery.Batch;
+                tracker = delivery.Tracker;
+                return true;
+            }
+        }
+
+        batch = null!;
+        tracker = null!;
+        return false;
+    }
+
+    /// <summary>Whether records read under <paramref name="tracker"/> may still be processed.</summary>
+    public bool IsCurrent(int partition, AckTracker tracker) => _owner is { } owner
+        ? IsCurrentView(owner, partition) && owner.IsCurrent(partition, tracker)
+        : ReferenceEquals(Volatile.Read(ref _trackers[partition]), tracker);
 
     public ValueTask<bool> WaitToReadAsync(CancellationToken ct) => _batches.Reader.WaitToReadAsync(ct);
 
@@ -174,6 +203,12 @@ internal sealed class AgentInbox
         }
 
         var p = batch.Partition.Partition;
+        if (Volatile.Read(ref _trackers[p]) is null)
+        {
+            // Revoked: its buffer count was reset with the revocation.
+            return;
+        }
+
         var left = Interlocked.Add(ref _buffered[p], -batch.Count);
         if (left <= _maxBuffered / 2 && Volatile.Read(ref _paused[p]))
         {
@@ -214,4 +249,9 @@ internal sealed class AgentInbox
             }
         }
     }
+
+    private bool IsCurrentView(AgentInbox owner, int partition) =>
+        partition == _viewPartition && ReferenceEquals(Volatile.Read(ref owner._views![partition]), this);
+
+    private readonly record struct Delivery(RecordBatch Batch, AckTracker Tracker);
 }

@@ -252,6 +252,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             table.OpenPartitions(tablePartitions, _partitionCounts[table.ChangelogTopic]);
         }
 
+        var generation = MarkRecovering(sources);
         var previous = _recovery;
         _recovery = Task.Run(async () =>
         {
@@ -259,7 +260,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             try
             {
                 await Recovery.RecoverAsync(tablePartitions, _stopping.Token).ConfigureAwait(false);
-                _consumer?.Resume(sources);
+                _consumer?.Resume(StillRecoveredBy(generation, sources));
                 _ready.TrySetResult();
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -277,15 +278,26 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public void OnRevoked(IReadOnlyCollection<TopicPartition> partitions)
     {
         // Commit what was acknowledged before the partitions go (Kafka transport; the log broker never revokes).
-        try
+        // After a fence the partitions were already dropped and nothing may be committed (see Worker.Kafka.cs).
+        if (!_droppingAfterFence)
         {
-            CommitAsync(CancellationToken.None).GetAwaiter().GetResult();
-        }
-        catch (Exception ex)
-        {
-            LogCommitFailed(Logger, ex);
+            try
+            {
+                CommitAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                LogCommitFailed(Logger, ex);
+            }
         }
 
+        ReleasePartitions(partitions);
+    }
+
+    // Drops revoked or lost partitions: their inbox buffers (the next owner reads them again from the committed
+    // offset) and their table partitions (the next owner recovers them from the changelog).
+    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions)
+    {
         foreach (var tp in partitions)
         {
             if (_inboxesByTopic.TryGetValue(tp.Topic, out var inboxes))
@@ -396,7 +408,18 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             {
                 // The gate is closed: the stores hold exactly the effects of the events this transaction commits,
                 // and they are flushed only once it has committed.
-                await transactional.CommitTransactionAsync(offsets, consumer, ct).ConfigureAwait(false);
+                try
+                {
+                    await transactional.CommitTransactionAsync(offsets, consumer, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsFenced(ex))
+                {
+                    // No event is in flight, so the producer can be replaced safely.
+                    RejoinAfterFence(consumer, ex);
+                    throw;
+                }
+
+                _fences = 0;
                 transactional.BeginTransaction();
                 FlushTables();
             }

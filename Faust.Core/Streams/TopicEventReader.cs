@@ -13,6 +13,7 @@ internal sealed partial class TopicEventReader<TKey, TValue>(
     : IEventReader<TKey, TValue>
 {
     private RecordBatch? _batch;
+    private AckTracker? _tracker;
     private int _index;
     private long _skipped;
     private long _deadLettered;
@@ -26,21 +27,18 @@ internal sealed partial class TopicEventReader<TKey, TValue>(
         while (true)
         {
             var batch = _batch;
-            if (batch is null || _index >= batch.Count)
+            if (batch is null || _index >= batch.Count || !inbox.IsCurrent(batch.Partition.Partition, _tracker!))
             {
-                if (!inbox.TryRead(out batch))
+                // A partition revoked mid-batch: the rest of the batch belongs to the next owner.
+                if (!inbox.TryRead(out batch, out var tracker))
                 {
                     _batch = null;
                     next = default;
                     return false;
                 }
 
-                if (!inbox.IsAssigned(batch.Partition.Partition))
-                {
-                    continue;
-                }
-
                 _batch = batch;
+                _tracker = tracker;
                 _index = 0;
             }
 

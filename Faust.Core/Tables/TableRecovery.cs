@@ -79,7 +79,14 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
             var batch = reader.Poll(TimeSpan.FromMilliseconds(200));
             if (batch is not null && targets.TryGetValue(batch.Partition, out var target))
             {
-                var store = target.Table.StoreOf(batch.Partition.Partition)!;
+                if (target.Table.StoreOf(batch.Partition.Partition) is not { } store)
+                {
+                    // Revoked while recovering (Kafka rebalance): the partition's next owner recovers it.
+                    targets.Remove(batch.Partition);
+                    reader.Pause([batch.Partition]);
+                    continue;
+                }
+
                 for (var i = 0; i < batch.Count; i++)
                 {
                     var consumed = batch.Records[i];
@@ -107,6 +114,27 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                     targets.Remove(batch.Partition);
                     reader.Pause([batch.Partition]);
                 }
+            }
+
+            // Kafka: the last offsets before the high watermark may be transaction markers, never returned as
+            // records; the reader's position says the partition has been read to its end.
+            List<TopicPartition>? ended = null;
+            foreach (var (tp, pending) in targets)
+            {
+                if (reader.GetPosition(tp) is { } position && position >= pending.End)
+                {
+                    (ended ??= []).Add(tp);
+                }
+            }
+
+            if (ended is not null)
+            {
+                foreach (var tp in ended)
+                {
+                    targets.Remove(tp);
+                }
+
+                reader.Pause(ended);
             }
 
             if (time.GetElapsedTime(lastReport) >= ProgressEvery)

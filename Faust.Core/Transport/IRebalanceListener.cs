@@ -7,4 +7,8 @@ internal interface IRebalanceListener
     void OnAssigned(IReadOnlyCollection<TopicPartition> partitions);
 
     void OnRevoked(IReadOnlyCollection<TopicPartition> partitions);
+
+    /// <summary>The partitions were taken away without a revocation (the session timed out, the producer was
+    /// fenced): another member may own them already, so nothing may be committed for them.</summary>
+    void OnLost(IReadOnlyCollection<TopicPartition> partitions) => OnRevoked(partitions);
 }

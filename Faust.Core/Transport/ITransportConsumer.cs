@@ -11,6 +11,12 @@ internal interface ITransportConsumer : IDisposable
     /// <summary>Joins the group for these topics. Assignment arrives through the listener during <see cref="Poll"/>.</summary>
     void Subscribe(IReadOnlyCollection<string> topics);
 
+    /// <summary>Leaves the group and joins it again on the poll thread: every partition is revoked, then a new
+    /// assignment arrives through the listener. Thread safe. Transports with a single member do nothing.</summary>
+    void Rejoin()
+    {
+    }
+
     /// <summary>Reads the given partitions from the given offsets, outside any group.</summary>
     void Assign(IReadOnlyCollection<KeyValuePair<TopicPartition, long>> partitionOffsets);
 
@@ -32,6 +38,10 @@ internal interface ITransportConsumer : IDisposable
 
     /// <summary>Commits offsets for the group (the offset of the next record to read). Thread safe.</summary>
     Task CommitAsync(IReadOnlyDictionary<TopicPartition, long> offsets, CancellationToken ct = default);
+
+    /// <summary>The offset the next record of an assigned partition will have, as far as this consumer knows
+    /// (it moves past transaction markers, which are never returned as records); null when unknown.</summary>
+    long? GetPosition(TopicPartition partition) => null;
 
     /// <summary>Low and high watermarks of a partition as the broker sees them now.</summary>
     WatermarkOffsets GetWatermarks(TopicPartition partition);

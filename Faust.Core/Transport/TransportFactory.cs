@@ -32,8 +32,7 @@ internal static class TransportFactory
                     return LogBroker.CreateDurable("embedded", RocksDbLogPersistence.Open(directory), logger);
                 });
             default:
-                throw new InvalidOperationException(
-                    $"Faust:Broker '{options.Broker}': the kafka:// transport is not part of this build yet; use memory:// or embedded://.");
+                return new Kafka.KafkaTransport(options, url.Location, loggerFactory);
         }
     }
 
