@@ -342,8 +342,9 @@ public sealed class StreamOperatorTests
         var store = ((ITableView)totals).StoreOf(owner)!;
         Assert.True(store.TryGet("user-42"u8.ToArray(), out _));
         var changelog = await TopicContents.ReadAsync(app, "shop-totals-changelog");
+        Assert.NotEmpty(changelog);
         Assert.All(changelog, c => Assert.Equal(owner, c.Partition));
-        Assert.Equal(20, changelog.Count);
+        Assert.Equal("30", System.Text.Encoding.UTF8.GetString(changelog[^1].Record.Value!)); // writes are buffered per key per commit
 
         // Both the source and the repartition topic are committed past every event.
         await Eventually.TrueAsync(async () =>
