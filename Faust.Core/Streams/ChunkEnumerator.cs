@@ -18,13 +18,17 @@ internal sealed class ChunkEnumerator<TKey, TValue, TItem>(
     int max,
     TimeSpan within,
     CancellationToken stopping,
-    Action onDispose) : IAsyncEnumerator<IReadOnlyList<TItem>>
+    Action onDispose) : IAsyncEnumerator<IReadOnlyList<TItem>>, ICurrentEvent
 {
     private readonly List<Event<TKey, TValue>> _events = new(Math.Min(max, 1024));
     private bool _held;
     private bool _disposed;
 
     public IReadOnlyList<TItem> Current { get; private set; } = [];
+
+    public IReadOnlyList<Transport.RecordHeader>? CurrentHeaders => _held && _events.Count > 0 ? _events[^1].Headers : null;
+
+    public byte[]? CurrentRawKey => _held && _events.Count > 0 ? _events[^1].Raw?.Key : null;
 
     public async ValueTask<bool> MoveNextAsync()
     {
@@ -69,7 +73,7 @@ internal sealed class ChunkEnumerator<TKey, TValue, TItem>(
         }
 
         _held = true;
-        root.Context.Headers = _events[^1].Headers;
+        root.Context.Holder = this;
         Current = items;
         return true;
     }
@@ -148,7 +152,6 @@ internal sealed class ChunkEnumerator<TKey, TValue, TItem>(
     private void Release()
     {
         _held = false;
-        root.Context.Headers = null;
         if (autoAck)
         {
             foreach (var processed in _events)
@@ -172,7 +175,6 @@ internal sealed class ChunkEnumerator<TKey, TValue, TItem>(
         if (_held)
         {
             _held = false;
-            root.Context.Headers = null;
             foreach (var held in _events)
             {
                 root.Interrupted.Park(reader, held, ackOnExit: autoAck);

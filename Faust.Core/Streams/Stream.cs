@@ -114,7 +114,9 @@ public sealed class Stream<TKey, TValue> : IAsyncEnumerable<TValue>
     private StreamEnumerator<TKey, TValue, TOut> Open<TOut>(Func<Event<TKey, TValue>, TOut> project, CancellationToken ct)
     {
         var (stopping, release) = _root.Claim(ct);
-        return new StreamEnumerator<TKey, TValue, TOut>(_reader, project, _root, _autoAck, stopping, release);
+        var enumerator = new StreamEnumerator<TKey, TValue, TOut>(_reader, project, _root, _autoAck, stopping, release);
+        _root.Context.Holder = enumerator;
+        return enumerator;
     }
 
     private sealed class Projection<TOut>(Stream<TKey, TValue> stream, Func<Event<TKey, TValue>, TOut> project) : IAsyncEnumerable<TOut>

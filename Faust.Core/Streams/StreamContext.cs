@@ -35,27 +35,36 @@ internal sealed class StreamContext
     public long Offset { get; set; } = -1;
 
     /// <summary>The headers of the event being processed (reply-to and correlation id of a request), or null.</summary>
-    public IReadOnlyList<RecordHeader>? Headers { get; set; }
+    public IReadOnlyList<RecordHeader>? Headers => Holder?.CurrentHeaders;
 
     /// <summary>The key bytes of the event being processed, or null.</summary>
-    public byte[]? RawKey { get; set; }
+    public byte[]? RawKey => Holder?.CurrentRawKey;
+
+    /// <summary>The enumerator handing out events under this context (set once per enumeration, so the per-event
+    /// cost stays two field writes).</summary>
+    public ICurrentEvent? Holder { get; set; }
 
     /// <summary>Whether the agent is inside an event (between handing it out and moving past it).</summary>
     public bool InEvent => Partition >= 0;
 
     public void Enter<TKey, TValue>(in Event<TKey, TValue> next)
     {
-        Topic = next.Topic;
+        if (!ReferenceEquals(Topic, next.Topic))
+        {
+            Topic = next.Topic;
+        }
+
         Partition = next.Partition;
         Offset = next.Offset;
-        Headers = next.Headers;
-        RawKey = next.Raw?.Key;
     }
 
-    public void Leave()
-    {
-        Partition = -1;
-        Headers = null;
-        RawKey = null;
-    }
+    public void Leave() => Partition = -1;
+}
+
+/// <summary>What an enumerator holds now: the headers and key bytes of its current event (or batch's last event).</summary>
+internal interface ICurrentEvent
+{
+    IReadOnlyList<RecordHeader>? CurrentHeaders { get; }
+
+    byte[]? CurrentRawKey { get; }
 }

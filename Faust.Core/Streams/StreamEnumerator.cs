@@ -15,7 +15,7 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
     StreamRoot<TKey, TValue> root,
     bool autoAck,
     CancellationToken stopping,
-    Action onDispose) : IAsyncEnumerator<TOut>
+    Action onDispose) : IAsyncEnumerator<TOut>, ICurrentEvent
 {
     private readonly StreamContext _context = root.Context;
     private readonly ProcessingGate? _gate = root.Gate;
@@ -24,6 +24,10 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
     private bool _disposed;
 
     public TOut Current { get; private set; } = default!;
+
+    public IReadOnlyList<Transport.RecordHeader>? CurrentHeaders => _inEvent ? _event.Headers : null;
+
+    public byte[]? CurrentRawKey => _inEvent ? _event.Raw?.Key : null;
 
     public ValueTask<bool> MoveNextAsync()
     {
