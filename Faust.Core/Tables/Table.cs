@@ -107,6 +107,7 @@ public sealed class Table<TKey, TValue> : ITableView
     {
         ArgumentNullException.ThrowIfNull(key);
         var context = StreamContext.Current;
+        _stores.ThrowIfConcurrent(context);
         var ops = _stats.For(context?.Stats, out var shared);
         ops.Delete(shared);
         var keyBytes = EncodeKey(key);
