@@ -81,7 +81,7 @@ public sealed class MonitorTests
                     throw new InvalidOperationException("unlucky number");
                 }
             }
-        }, name: "picky");
+        }, name: "picky", options: new Faust.Agents.AgentOptions { MaxRetries = 0 }); // one crash, then the event is dead-lettered
         await faust.StartAsync();
         await faust.WhenReady;
 
