@@ -65,6 +65,11 @@ public sealed class FaustOptions
     /// properties, static membership, replication factor.</summary>
     public KafkaOptions Kafka { get; set; } = new();
 
+    /// <summary>Distinct table keys whose changelog records are held between commits (Kafka Streams' record
+    /// cache): a key written many times between two commits sends one changelog record, its last value. Reaching the
+    /// size sends them early. 0 writes every change at once. Default 10000.</summary>
+    public int ChangelogBufferSize { get; set; } = 10_000;
+
     /// <summary>The consumer group: <see cref="Id"/>, with <c>-v{Version}</c> when the version is above 1.</summary>
     public string GroupId => Version > 1 ? $"{Id}-v{Version}" : Id;
 
@@ -119,6 +124,11 @@ public sealed class FaustOptions
         if (CommitInterval <= TimeSpan.Zero || CommitInterval > TimeSpan.FromHours(1))
         {
             errors.Add($"Faust:CommitInterval '{CommitInterval}' is not valid: use a duration above 0 and at most 01:00:00, such as 00:00:02.8.");
+        }
+
+        if (ChangelogBufferSize < 0)
+        {
+            errors.Add($"Faust:ChangelogBufferSize {ChangelogBufferSize} is not valid: use 0 (write every change at once) or more.");
         }
 
         if (StreamBufferMaxSize < 1)

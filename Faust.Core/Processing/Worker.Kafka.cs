@@ -71,6 +71,7 @@ internal sealed partial class Worker
         var assigned = consumer.Assignment.ToArray();
         _droppingAfterFence = true;
         ReleasePartitions(assigned);
+        _changelogBuffer?.Drain(); // the aborted transaction's effects: the next owners recover without them
         if (++_fences >= MaxFencesInARow)
         {
             // Every later commit fails the same way, so nothing more is committed; the liveness check reports

@@ -24,6 +24,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     private readonly Dictionary<string, AgentInbox[]> _inboxesByTopic = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, long> _lastCommitted = [];
     private readonly Dictionary<string, ITableView> _tablesByChangelog = new(StringComparer.Ordinal);
+    private readonly ChangelogBuffer? _changelogBuffer;
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -44,6 +45,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         Logger = logger;
         Time = time;
         Gate = _options.Guarantee == ProcessingGuarantee.ExactlyOnce ? new ProcessingGate() : null;
+        _changelogBuffer = _options.ChangelogBufferSize > 0 ? new ChangelogBuffer(_options.ChangelogBufferSize) : null;
         Recovery = new TableRecovery(app.TableViews, transport, logger, time);
     }
 
@@ -312,6 +314,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         var tablePartitions = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().ToArray();
+        _changelogBuffer?.Drop(tablePartitions);
         foreach (var table in _app.TableViews)
         {
             table.ClosePartitions(tablePartitions);
@@ -330,8 +333,37 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public void ProduceChangelog(TopicPartition tp, byte[] key, byte[]? value)
     {
+        if (_changelogBuffer is null)
+        {
+            ProduceChangelogRecord(ProducerForCaller(), tp, key, value);
+        }
+        else if (_changelogBuffer.Add(tp, key, value))
+        {
+            DrainChangelog(ProducerForCaller());
+        }
+    }
+
+    private void ProduceChangelogRecord(ITransportProducer producer, TopicPartition tp, byte[] key, byte[]? value)
+    {
         var record = new TransportRecord(key, value, null, Time.GetUtcNow().ToUnixTimeMilliseconds());
-        ProducerForCaller().Produce(tp, record, _onChangelogDelivered ??= OnChangelogDelivered);
+        producer.Produce(tp, record, _onChangelogDelivered ??= OnChangelogDelivered);
+    }
+
+    // Before a commit: into the transaction under exactly_once, else into the producer that is flushed next.
+    private void DrainChangelog(ITransportProducer producer)
+    {
+        if (_changelogBuffer is null)
+        {
+            return;
+        }
+
+        foreach (var (tp, keys) in _changelogBuffer.Drain())
+        {
+            foreach (var (key, value) in keys)
+            {
+                ProduceChangelogRecord(producer, tp, key, value);
+            }
+        }
     }
 
     private Action<DeliveryResult, Exception?>? _onChangelogDelivered;
@@ -408,6 +440,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             }
 
             var offsets = CollectOffsets();
+            DrainChangelog(_transactionalProducer ?? RequireProducer());
             if (_transactionalProducer is { } transactional)
             {
                 // The gate is closed: the stores hold exactly the effects of the events this transaction commits,

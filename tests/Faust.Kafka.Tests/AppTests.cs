@@ -74,12 +74,13 @@ public sealed class AppTests(MockClusterFixture mock)
             Assert.Equal(HighWatermark(topic, p), committed[new TopicPartition(topic, p)]);
         }
 
-        // Every table write went to the changelog, on the partition of the click's key.
+        // Table writes went to the changelog on the partition of the click's key: at least one record per URL, at
+        // most one per click (writes between two commits send one record per key: the changelog buffer).
         var changelogRecords = Enumerable.Range(0, ClickCounter.Partitions).Sum(p => HighWatermark(app.Changelog, p));
-        Assert.Equal(240, changelogRecords);
+        Assert.InRange(changelogRecords, Expected(240).Count, 240);
         var url0 = Urls[0];
         var partitionOfUrl0 = Partitioner.Default.PartitionFor(System.Text.Encoding.UTF8.GetBytes(url0), ClickCounter.Partitions);
-        Assert.True(HighWatermark(app.Changelog, partitionOfUrl0) >= Expected(240)[url0]);
+        Assert.True(HighWatermark(app.Changelog, partitionOfUrl0) >= 1);
     }
 
     [Fact]

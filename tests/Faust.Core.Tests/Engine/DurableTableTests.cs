@@ -96,6 +96,7 @@ public sealed class DurableTableTests
         var broker = $"embedded://{dir.Path}/broker";
         await using (var first = new ClickCounterApp(broker, dataDirectory: dir.Path))
         {
+            first.App.Options.ChangelogBufferSize = 0; // one changelog record per click
             await first.StartAsync();
             await SendAsync(first, 30, "k");
             await first.WaitProcessedAsync(30);

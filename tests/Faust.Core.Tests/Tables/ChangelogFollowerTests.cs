@@ -11,6 +11,7 @@ public sealed class ChangelogFollowerTests
     {
         var broker = $"memory://follower-{Guid.NewGuid():N}";
         await using var writer = new Engine.ClickCounterApp(broker, id: "follow");
+        writer.App.Options.ChangelogBufferSize = 0; // one changelog record per click, so applied records can be counted
         await writer.StartAsync();
 
         // A second copy of the same app, not started: only its table's stores are opened and fed by a follower.
