@@ -13,7 +13,7 @@ namespace Faust.Diagnostics;
 /// <c>events_runtime</c> only while a listener has enabled it.</para>
 /// <list type="bullet">
 /// <item><c>messages_received</c>, <c>topic_messages_sent</c> (counters; tags <c>topic</c>, <c>partition</c>): records
-/// the consumer received and records this worker sent, changelog writes included.</item>
+/// the consumer received and records this worker sent, changelog records included.</item>
 /// <item><c>total_events</c>, <c>agent_errors</c> (counters; tag <c>agent</c>): events each agent processed, and its
 /// crashes plus records it skipped because they did not decode.</item>
 /// <item><c>table_operations</c> (counter; tags <c>table</c>, <c>operation</c> = get, set or delete).</item>
@@ -51,7 +51,7 @@ public sealed class FaustInstruments
         Meter.CreateObservableCounter("messages_received", () => Partitions(static p => p.Received, onlyNonZero: true),
             "{message}", "Records received by the consumer.");
         Meter.CreateObservableCounter("topic_messages_sent", () => Partitions(static p => p.Sent, onlyNonZero: true),
-            "{message}", "Records sent by this worker, changelog writes included.");
+            "{message}", "Records sent by this worker, changelog records included.");
         Meter.CreateObservableCounter("total_events", () => Agents(static a => a.Processed), "{event}", "Events processed by each agent.");
         Meter.CreateObservableCounter("agent_errors", () => Agents(static a => a.Errors), "{error}",
             "Crashes of each agent's function plus records it skipped because they did not decode.");

@@ -51,8 +51,8 @@ internal sealed partial class FaustMonitor
         }
 
         agents.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        var tables = SampleTables(out var changelogWrites);
-        var topics = SampleTopics(worker, state, changelogWrites, out var received, out var sent, out var totalLag);
+        var tables = SampleTables();
+        var topics = SampleTopics(worker, state, out var received, out var sent, out var totalLag);
 
         Push(new MonitorPoint(nowMs, events, received, sent, totalLag ?? -1, errors));
         var newest = _history[_historyHead];
@@ -86,7 +86,7 @@ internal sealed partial class FaustMonitor
             agents, topics, tables, recent, worker?.Fault?.Message, History());
     }
 
-    private List<TableOpsSnapshot> SampleTables(out Dictionary<string, long[]> changelogWrites)
+    private List<TableOpsSnapshot> SampleTables()
     {
         (TableStats Stats, ITableView View)[] tables;
         lock (_tables)
@@ -94,12 +94,10 @@ internal sealed partial class FaustMonitor
             tables = [.. _tables];
         }
 
-        changelogWrites = new Dictionary<string, long[]>(StringComparer.Ordinal);
         var result = new List<TableOpsSnapshot>(tables.Length);
-        foreach (var (stats, view) in tables)
+        foreach (var (stats, _) in tables)
         {
             long gets = stats.Shared.Gets, sets = stats.Shared.Sets, deletes = stats.Shared.Deletes;
-            var writes = Add([], stats.Shared.Writes);
             foreach (var agent in _agents.Values)
             {
                 var owned = agent.Tables;
@@ -108,34 +106,16 @@ internal sealed partial class FaustMonitor
                     gets += ops.Gets;
                     sets += ops.Sets;
                     deletes += ops.Deletes;
-                    writes = Add(writes, ops.Writes);
                 }
             }
 
-            changelogWrites[view.ChangelogTopic] = writes;
-            result.Add(new TableOpsSnapshot(stats.Name, gets, sets, deletes, writes));
+            result.Add(new TableOpsSnapshot(stats.Name, gets, sets, deletes));
         }
 
         return result;
     }
 
-    private static long[] Add(long[] sum, long[] more)
-    {
-        if (more.Length > sum.Length)
-        {
-            Array.Resize(ref sum, more.Length);
-        }
-
-        for (var i = 0; i < more.Length; i++)
-        {
-            sum[i] += Volatile.Read(ref more[i]);
-        }
-
-        return sum;
-    }
-
-    private List<TopicSnapshot> SampleTopics(Worker? worker, WorkerState state, Dictionary<string, long[]> changelogWrites,
-        out long received, out long sent, out long? totalLag)
+    private List<TopicSnapshot> SampleTopics(Worker? worker, WorkerState state, out long received, out long sent, out long? totalLag)
     {
         received = 0;
         sent = 0;
@@ -156,14 +136,13 @@ internal sealed partial class FaustMonitor
         foreach (var name in names)
         {
             var stats = TopicOf(name, 0);
-            changelogWrites.TryGetValue(name, out var writes);
             var partitions = new PartitionSnapshot[stats.Partitions];
             for (var p = 0; p < partitions.Length; p++)
             {
                 var tp = new TopicPartition(name, p);
                 var isAssigned = assigned.Contains(tp);
                 var receivedHere = Volatile.Read(ref stats.Received[p]);
-                var sentHere = Volatile.Read(ref stats.Sent[p]) + (writes is not null && p < writes.Length ? writes[p] : 0);
+                var sentHere = Volatile.Read(ref stats.Sent[p]);
                 received += receivedHere;
                 sent += sentHere;
                 var read = Volatile.Read(ref stats.Read[p]);

@@ -58,7 +58,8 @@ internal sealed record AgentSnapshot(
 /// <summary>One topic's partitions as this worker sees them.</summary>
 internal sealed record TopicSnapshot(string Name, IReadOnlyList<PartitionSnapshot> Partitions);
 
-/// <summary>One partition: what this worker received from it and sent to it, and its offsets. <see cref="Assigned"/>
+/// <summary>One partition: what this worker received from it and sent to it (for a changelog: the records produced,
+/// one per key and commit while the changelog buffer folds repeated writes), and its offsets. <see cref="Assigned"/>
 /// is true for source partitions the consumer holds; lag is known only for those.</summary>
 internal sealed record PartitionSnapshot(
     int Partition,
@@ -71,8 +72,8 @@ internal sealed record PartitionSnapshot(
     long? EndOffset,
     long? Lag);
 
-/// <summary>One table's operations since start, and its changelog writes per partition.</summary>
-internal sealed record TableOpsSnapshot(string Name, long Gets, long Sets, long Deletes, IReadOnlyList<long> WritesByPartition);
+/// <summary>One table's operations since start (its changelog records are counted on the changelog topic).</summary>
+internal sealed record TableOpsSnapshot(string Name, long Gets, long Sets, long Deletes);
 
 /// <summary>Count and durations of an operation (commits, assignments).</summary>
 internal sealed record LatencySummary(long Count, double TotalMs, double? LastMs, DateTimeOffset? LastAt)

@@ -4,12 +4,10 @@ namespace Faust.Diagnostics;
 
 // Counts of one table's operations. An agent owns one per table it touches: its actor is the only writer, so the
 // counts are plain increments. Calls from outside any agent (HTTP lookups, writes from a timer or a request) share
-// one per table and pass shared: true, which interlocks. Writes are counted per changelog partition: they are the
-// records the table sends.
+// one per table and pass shared: true, which interlocks. The changelog records a table sends are counted where the
+// worker produces them (after the changelog buffer has folded repeated writes of a key), not here.
 internal sealed class TableOps
 {
-    private readonly object _growLock = new();
-    private long[] _writes = [];
     private long _gets;
     private long _sets;
     private long _deletes;
@@ -20,32 +18,14 @@ internal sealed class TableOps
 
     public long Deletes => Volatile.Read(ref _deletes);
 
-    /// <summary>Changelog records written, by partition.</summary>
-    public long[] Writes => Volatile.Read(ref _writes);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Get(bool shared) => Bump(ref _gets, shared);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Set(int partition, bool shared)
-    {
-        Bump(ref _sets, shared);
-        Wrote(partition, shared);
-    }
-
-    public void Delete(bool shared) => Bump(ref _deletes, shared);
+    public void Set(bool shared) => Bump(ref _sets, shared);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Wrote(int partition, bool shared)
-    {
-        var writes = Volatile.Read(ref _writes);
-        if ((uint)partition >= (uint)writes.Length)
-        {
-            writes = Grow(partition);
-        }
-
-        Bump(ref writes[partition], shared);
-    }
+    public void Delete(bool shared) => Bump(ref _deletes, shared);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Bump(ref long counter, bool shared)
@@ -57,25 +37,6 @@ internal sealed class TableOps
         else
         {
             Volatile.Write(ref counter, counter + 1);
-        }
-    }
-
-    // Rare (once per partition count change). A shared writer may race a grow and lose one count: statistics, not
-    // bookkeeping.
-    private long[] Grow(int partition)
-    {
-        lock (_growLock)
-        {
-            var writes = _writes;
-            if (partition < writes.Length)
-            {
-                return writes;
-            }
-
-            var grown = new long[Math.Max(partition + 1, writes.Length * 2)];
-            Array.Copy(writes, grown, writes.Length);
-            Volatile.Write(ref _writes, grown);
-            return grown;
         }
     }
 }

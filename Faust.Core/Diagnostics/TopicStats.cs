@@ -25,7 +25,7 @@ internal sealed class TopicStats
     /// <summary>The consumer's position: the offset after the last record received, or -1.</summary>
     public long[] Read { get; }
 
-    /// <summary>Records sent to the topic by this worker (topic sends; changelog writes are counted by tables).</summary>
+    /// <summary>Records this worker sent to the topic: topic sends and, for changelogs, the records produced.</summary>
     public long[] Sent { get; }
 
     /// <summary>The group's committed offset as this worker last committed it, or -1.</summary>

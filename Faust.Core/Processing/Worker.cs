@@ -351,6 +351,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     {
         var record = new TransportRecord(key, value, null, Time.GetUtcNow().ToUnixTimeMilliseconds());
         producer.Produce(tp, record, _onChangelogDelivered ??= OnChangelogDelivered);
+        _app.Monitor.OnSent(tp.Topic, tp.Partition);
     }
 
     // Before a commit: into the transaction under exactly_once, else into the producer that is flushed next.

@@ -124,16 +124,15 @@ public sealed class SetTable<TKey, TMember> : ITableView
 
         _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), ChangelogKey(keyBytes, memberBytes), add ? AddMarker : null);
 
-        // An add counts as a set, a discard as a delete; each writes one changelog record.
+        // An add counts as a set, a discard as a delete.
         var ops = _stats.For(StreamContext.Current?.Stats, out var shared);
         if (add)
         {
-            ops.Set(partition, shared);
+            ops.Set(shared);
         }
         else
         {
             ops.Delete(shared);
-            ops.Wrote(partition, shared);
         }
 
         return true;

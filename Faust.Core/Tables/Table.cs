@@ -108,8 +108,7 @@ public sealed class Table<TKey, TValue> : ITableView
         ArgumentNullException.ThrowIfNull(key);
         var context = StreamContext.Current;
         _stores.ThrowIfConcurrent(context);
-        var ops = _stats.For(context?.Stats, out var shared);
-        ops.Delete(shared);
+        _stats.For(context?.Stats, out var shared).Delete(shared);
         var keyBytes = EncodeKey(key);
         if (!_stores.TryGet(keyBytes, context, out _, out var partition) || !_stores.Require(partition).Delete(keyBytes))
         {
@@ -117,7 +116,6 @@ public sealed class Table<TKey, TValue> : ITableView
         }
 
         _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, null);
-        ops.Wrote(partition, shared);
         return true;
     }
 
@@ -162,7 +160,7 @@ public sealed class Table<TKey, TValue> : ITableView
         var partition = _stores.WritePartition(keyBytes, context);
         _stores.Require(partition).Put(keyBytes, valueBytes);
         _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, valueBytes);
-        _stats.For(context?.Stats, out var shared).Set(partition, shared);
+        _stats.For(context?.Stats, out var shared).Set(shared);
     }
 
     private byte[] EncodeKey(TKey key) =>

@@ -47,7 +47,7 @@ internal static class MetricsEndpoints
             }
         }
 
-        w.Family("topic_messages_sent_total", "counter", "Records this worker sent, changelog writes included.");
+        w.Family("topic_messages_sent_total", "counter", "Records this worker sent, changelog records included.");
         foreach (var topic in snapshot.Topics)
         {
             foreach (var p in topic.Partitions)

@@ -19,7 +19,8 @@ public sealed partial class MetricsTests : IDisposable
         var client = await _factory.CreateReadyClientAsync();
         await DashboardApiTests.PostClicksAsync(client, 16, urls: 4);
         await Eventually.UntilAsync(() => DashboardApiTests.GetJsonAsync(client, "/api/overview"),
-            o => o.GetProperty("totals").GetProperty("events").GetInt64() == 16, "the monitor to count 16 events");
+            o => o.GetProperty("totals").GetProperty("events").GetInt64() == 16 && o.GetProperty("totals").GetProperty("sent").GetInt64() >= 20,
+            "the monitor to count 16 events and their changelog records");
 
         using var response = await client.GetAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
@@ -36,7 +37,7 @@ public sealed partial class MetricsTests : IDisposable
         Assert.Equal(16, Sum(text, "faust_messages_received_total{topic=\"clicks\""));
         Assert.Contains("faust_total_events_total{agent=\"count_click\"} 16\n", text, StringComparison.Ordinal);
         Assert.Contains("faust_table_operations_total{table=\"click_counts\",operation=\"set\"} 16\n", text, StringComparison.Ordinal);
-        Assert.Equal(16, Sum(text, $"faust_topic_messages_sent_total{{topic=\"{_factory.Changelog("click_counts")}\""));
+        Assert.InRange(Sum(text, $"faust_topic_messages_sent_total{{topic=\"{_factory.Changelog("click_counts")}\""), 4, 16); // one per key and commit
         Assert.Contains("faust_table_keys{table=\"click_counts\"} 4\n", text, StringComparison.Ordinal);
         Assert.Contains("faust_worker_ready 1\n", text, StringComparison.Ordinal);
         Assert.Contains("faust_consumer_lag{topic=\"clicks\",partition=\"0\"}", text, StringComparison.Ordinal);
