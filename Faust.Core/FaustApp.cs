@@ -36,6 +36,7 @@ public sealed class FaustApp : IAsyncDisposable
     private readonly TaskCompletionSource<Exception> _crashed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _repliesLock = new(1, 1);
     private ReplyConsumer? _replies;
+    private readonly TaskCompletionSource _workerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ILoggerFactory _loggerFactory;
     private Worker? _worker;
     private int _state;
@@ -63,10 +64,11 @@ public sealed class FaustApp : IAsyncDisposable
     /// <summary>The clock the app uses.</summary>
     public TimeProvider Time { get; private set; }
 
-    /// <summary>True once every assigned table partition has recovered and agents receive events.</summary>
+    /// <summary>True once every assigned table partition has recovered and agents receive events; false again while
+    /// partitions a rebalance assigned recover from their changelogs.</summary>
     public bool IsReady => _worker?.IsReady ?? false;
 
-    /// <summary>Completes when the app is ready (see <see cref="IsReady"/>).</summary>
+    /// <summary>Completes when the app is first ready (see <see cref="IsReady"/>).</summary>
     public Task WhenReady => _worker?.Ready ?? throw new InvalidOperationException("The app has not started.");
 
     /// <summary>True while the app runs.</summary>
@@ -449,21 +451,37 @@ public sealed class FaustApp : IAsyncDisposable
         }
     }
 
+    // Every caller returns once the worker is stopped, not only the first: a host may stop its hosted services twice
+    // side by side (WebApplicationFactory's dispose and the app's own Run both call IHost.StopAsync), and the caller
+    // that came second must not go on (dispose the host, the broker) while the worker still commits and closes.
     internal async Task StopWorkerAsync(CancellationToken ct)
     {
         var worker = _worker;
-        if (worker is null || Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        if (worker is null)
         {
             return;
         }
 
-        if (Interlocked.Exchange(ref _replies, null) is { } replies)
+        if (Interlocked.CompareExchange(ref _state, 2, 1) == 1)
         {
-            await replies.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                if (Interlocked.Exchange(ref _replies, null) is { } replies)
+                {
+                    await replies.DisposeAsync().ConfigureAwait(false);
+                }
+
+                await worker.DisposeAsync().ConfigureAwait(false);
+                Monitor.Detach();
+                _workerStopped.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                _workerStopped.TrySetException(ex);
+            }
         }
 
-        await worker.DisposeAsync().ConfigureAwait(false);
-        Monitor.Detach();
+        await _workerStopped.Task.WaitAsync(ct).ConfigureAwait(false);
     }
 
     internal Worker RequireWorker() =>

@@ -63,10 +63,16 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     /// <summary>The agents' dead-letter topics; set once the worker has declared its topics.</summary>
     public DeadLetterQueue? DeadLetters { get; private set; }
 
-    /// <summary>Completes once every assigned table partition has recovered.</summary>
+    /// <summary>Completes once the table partitions of the first assignment have recovered.</summary>
     public Task Ready => _ready.Task;
 
-    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
+    /// <summary>True once the tables have first recovered, and false again while a rebalance's new partitions recover.</summary>
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully && (_app.TableViews.Count == 0 || AssignedSourcesRecovered(null));
+
+    /// <summary>Whether the tables' partition <paramref name="partition"/> is recovered: false while the worker
+    /// recovers it after an assignment (at start or after a rebalance), when its store may lag its changelog.</summary>
+    public bool IsRecovered(int partition) =>
+        _ready.Task.IsCompletedSuccessfully && (_app.TableViews.Count == 0 || AssignedSourcesRecovered(partition));
 
     public Exception? Fault => _fault;
 
@@ -317,6 +323,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             }
         }
 
+        ForgetRecovered(partitions);
         var tablePartitions = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().ToArray();
         _changelogBuffer?.Drop(tablePartitions);
         foreach (var table in _app.TableViews)
