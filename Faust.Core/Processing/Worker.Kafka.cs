@@ -31,6 +31,7 @@ internal sealed partial class Worker
     public void OnLost(IReadOnlyCollection<TopicPartition> partitions)
     {
         // Another member may own these already: committing could move its offsets back.
+        _app.Monitor.OnRevoked(partitions);
         ReleasePartitions(partitions);
     }
 

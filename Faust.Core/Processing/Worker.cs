@@ -20,7 +20,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     private readonly FaustOptions _options;
     private readonly ITransport _transport;
     private readonly Dictionary<string, int> _partitionCounts = new(StringComparer.Ordinal);
-    private readonly Dictionary<IAgent, AgentInbox> _inboxes = [];
+    private readonly IReadOnlyList<IAgent> _agents;
+    private readonly Dictionary<(IAgent Agent, string Topic), AgentInbox> _inboxes = [];
     private readonly Dictionary<string, AgentInbox[]> _inboxesByTopic = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, long> _lastCommitted = [];
     private readonly Dictionary<string, ITableView> _tablesByChangelog = new(StringComparer.Ordinal);
@@ -37,9 +38,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     private Exception? _fault;
     private volatile bool _pollThreadFaulted;
 
-    public Worker(FaustApp app, ITransport transport, ILogger logger, TimeProvider time)
+    public Worker(FaustApp app, ITransport transport, ILogger logger, TimeProvider time, IReadOnlyList<IAgent>? agents = null)
     {
         _app = app;
+        _agents = agents ?? app.AgentList;
         _options = app.Options;
         _transport = transport;
         Logger = logger;
@@ -90,8 +92,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public bool TryGetPartitionCount(string topic, out int count) => _partitionCounts.TryGetValue(topic, out count);
 
-    public AgentInbox InboxOf(IAgent agent) =>
-        _inboxes.TryGetValue(agent, out var inbox) ? inbox : throw new InvalidOperationException($"Agent {agent.Name} has no inbox.");
+    public AgentInbox InboxOf(IAgent agent) => InboxOf(agent, agent.SourceTopic ?? throw new InvalidOperationException($"Agent {agent.Name} reads no topic."));
+
+    public AgentInbox InboxOf(IAgent agent, string topic) =>
+        _inboxes.TryGetValue((agent, topic), out var inbox) ? inbox : throw new InvalidOperationException($"Agent {agent.Name} has no inbox for '{topic}'.");
 
     public long? CommittedOffset(TopicPartition tp)
     {
@@ -106,7 +110,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         await DeclareTopicsAsync(ct).ConfigureAwait(false);
         CheckCopartitioning();
         DeadLetters = new DeadLetterQueue(_options.GroupId, ProduceAsync, Logger);
-        await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), PartitionCount, ct).ConfigureAwait(false);
+        await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), source => source is null ? _options.TopicPartitions : PartitionCount(source), ct).ConfigureAwait(false);
 
         _producer = _transport.CreateProducer();
         if (Gate is not null)
@@ -117,13 +121,13 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
         // Every worker also subscribes to the one-partition leader topic: whoever is assigned it leads (timers with
         // onLeader). Its records, if any, go nowhere.
-        var sourceTopics = _app.AgentList.Select(a => a.SourceTopic).OfType<string>().Append(LeaderTopic).Distinct(StringComparer.Ordinal).ToArray();
+        var sourceTopics = _agents.SelectMany(a => a.Subscriptions).Select(s => s.Topic).Append(LeaderTopic).Distinct(StringComparer.Ordinal).ToArray();
         _consumer = _transport.CreateConsumer(_options.GroupId, this);
-        foreach (var agent in _app.AgentList)
+        foreach (var agent in _agents)
         {
-            if (agent.SourceTopic is { } topic)
+            foreach (var (topic, isolated) in agent.Subscriptions)
             {
-                _inboxes[agent] = new AgentInbox(agent.Name, topic, _partitionCounts[topic], _options.StreamBufferMaxSize, _consumer);
+                _inboxes[(agent, topic)] = new AgentInbox(agent.Name, topic, _partitionCounts[topic], _options.StreamBufferMaxSize, _consumer, isolated);
             }
         }
 
@@ -175,7 +179,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             return;
         }
 
-        var counts = _app.AgentList.Select(a => a.SourceTopic).OfType<string>()
+        var counts = _agents.SelectMany(a => a.Subscriptions).Select(s => s.Topic)
             .Concat(_app.TableViews.Select(t => t.ChangelogTopic))
             .Distinct(StringComparer.Ordinal)
             .Select(t => (Topic: t, Partitions: _partitionCounts[t]))
@@ -217,6 +221,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
                 continue;
             }
 
+            _app.Monitor.OnReceived(batch);
+
             if (_inboxesByTopic.TryGetValue(batch.Partition.Topic, out var inboxes))
             {
                 foreach (var inbox in inboxes)
@@ -229,6 +235,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public void OnAssigned(IReadOnlyCollection<TopicPartition> partitions)
     {
+        _app.Monitor.OnAssigned(partitions);
         var sources = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).ToArray();
         foreach (var tp in sources)
         {
@@ -245,6 +252,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             : sources.Select(tp => tp.Partition).Distinct().Order().ToArray();
         if (_app.TableViews.Count == 0)
         {
+            _app.Monitor.OnAssignmentDone();
             _ready.TrySetResult();
             return;
         }
@@ -265,6 +273,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             {
                 await Recovery.RecoverAsync(tablePartitions, _stopping.Token).ConfigureAwait(false);
                 _consumer?.Resume(StillRecoveredBy(generation, sources));
+                _app.Monitor.OnAssignmentDone();
                 _ready.TrySetResult();
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -281,6 +290,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public void OnRevoked(IReadOnlyCollection<TopicPartition> partitions)
     {
+        _app.Monitor.OnRevoked(partitions);
         // Commit what was acknowledged before the partitions go (Kafka transport; the log broker never revokes).
         // After a fence the partitions were already dropped and nothing may be committed (see Worker.Kafka.cs).
         if (!_droppingAfterFence)
@@ -348,6 +358,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     {
         var record = new TransportRecord(key, value, null, Time.GetUtcNow().ToUnixTimeMilliseconds());
         producer.Produce(tp, record, _onChangelogDelivered ??= OnChangelogDelivered);
+        _app.Monitor.OnSent(tp.Topic, tp.Partition);
     }
 
     // Before a commit: into the transaction under exactly_once, else into the producer that is flushed next.
@@ -415,6 +426,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             catch (Exception ex)
             {
                 LogCommitFailed(Logger, ex);
+                _app.Monitor.OnWorkerError("commit failed", ex);
             }
         }
     }
@@ -429,6 +441,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         await _commitLock.WaitAsync(ct).ConfigureAwait(false);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var gateClosed = false;
         try
         {
@@ -480,6 +493,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
                 }
             }
 
+            _app.Monitor.OnCommitted(offsets, started);
             return offsets;
         }
         finally
@@ -542,6 +556,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         _stopping.Cancel();
+        _app.Monitor.OnStopping();
         _pollThread?.Join();
         if (_commitLoop is not null)
         {

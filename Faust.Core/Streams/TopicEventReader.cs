@@ -66,6 +66,8 @@ internal sealed partial class TopicEventReader<TKey, TValue>(
             return true;
         }
 
+        StreamContext.Current?.Stats?.OnRecordSkipped(failure.Error, tp, consumed.Offset);
+
         // The dead letter first, then the ack (see DeadLetterQueue).
         if (policy == DecodeErrorPolicy.DeadLetter
             && deadLetters?.Send(inbox.AgentName, tp, consumed.Offset, consumed.Record, failure.Stage, failure.Error) == true)

@@ -19,6 +19,11 @@ internal interface ITableView
     /// <summary>Looks a key up by its text form (a path segment) and renders the value as JSON.</summary>
     TableLookup Lookup(string keyText);
 
+    /// <summary>A page of the keys held locally, partition by partition in store order: skips
+    /// <paramref name="offset"/> entries and returns at most <paramref name="limit"/>; <paramref name="partition"/>
+    /// limits it to one partition. Keys are in their text form (as <see cref="Lookup"/> takes them), values JSON.</summary>
+    TablePage Browse(int? partition, int offset, int limit);
+
     /// <summary>The partition a key (given as text) lives on, by the changelog's key encoding.</summary>
     int? PartitionOf(string keyText);
 
@@ -52,3 +57,9 @@ internal enum TableLookupStatus
 
 /// <summary>The outcome of <see cref="ITableView.Lookup"/>: the value as JSON, or why there is none.</summary>
 internal readonly record struct TableLookup(TableLookupStatus Status, byte[]? Json, string? Error = null);
+
+/// <summary>One local entry of a table: its partition, the key's text form and the value as JSON.</summary>
+internal readonly record struct TableEntry(int Partition, string Key, byte[] ValueJson);
+
+/// <summary>A page of <see cref="ITableView.Browse"/>: the entries and how many the browsed partitions hold.</summary>
+internal sealed record TablePage(IReadOnlyList<TableEntry> Entries, int Total);

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Faust.Routing;
+using Faust.Serialization;
 using Faust.Stores;
 using Faust.Streams;
 
@@ -85,9 +87,11 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
     }
 
     /// <summary>The partition a read looks in first: the event's, else the key's hash; -1 when nothing is open.</summary>
-    public int PreferredPartition(byte[] keyBytes)
+    public int PreferredPartition(byte[] keyBytes) => PreferredPartition(keyBytes, StreamContext.Current);
+
+    // The overloads taking the context let a caller that already read StreamContext.Current (an AsyncLocal) pass it on.
+    public int PreferredPartition(byte[] keyBytes, StreamContext? context)
     {
-        var context = StreamContext.Current;
         var stores = _stores;
         if (context is { InEvent: true } && context.Partition < stores.Length)
         {
@@ -98,7 +102,9 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
     }
 
     /// <summary>The partition a write goes to (see the write rule above).</summary>
-    public int WritePartition(byte[] keyBytes)
+    public int WritePartition(byte[] keyBytes) => WritePartition(keyBytes, StreamContext.Current);
+
+    public int WritePartition(byte[] keyBytes, StreamContext? context)
     {
         var stores = _stores;
         if (stores.Length == 0)
@@ -106,7 +112,7 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
             throw new InvalidOperationException($"Table '{table}' is not open yet: write to it once the app has started.");
         }
 
-        var context = StreamContext.Current;
+        ThrowIfConcurrent(context);
         if (context is { InEvent: true })
         {
             if (context.Partition >= stores.Length)
@@ -121,11 +127,24 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
         return Partitioner.Default.PartitionFor(keyBytes.AsSpan(), stores.Length);
     }
 
+    /// <summary>Refuses a write from an agent whose actors share its stream (concurrency above 1): its events are
+    /// processed out of order, so its writes could land out of order too (as in Faust).</summary>
+    public void ThrowIfConcurrent(StreamContext? context)
+    {
+        if (context is { Concurrency: > 1 })
+        {
+            throw new InvalidOperationException(
+                $"Agent {context.AgentName} runs with concurrency {context.Concurrency}, so its events are processed out of order and it cannot write table '{table}' (as in Faust). Give the agent concurrency 1, or isolated partitions, to write tables.");
+        }
+    }
+
     /// <summary>Finds a key: the preferred partition first, then the others.</summary>
-    public bool TryGet(byte[] keyBytes, out byte[] value, out int partition)
+    public bool TryGet(byte[] keyBytes, out byte[] value, out int partition) => TryGet(keyBytes, StreamContext.Current, out value, out partition);
+
+    public bool TryGet(byte[] keyBytes, StreamContext? context, out byte[] value, out int partition)
     {
         var stores = _stores;
-        var preferred = PreferredPartition(keyBytes);
+        var preferred = PreferredPartition(keyBytes, context);
         if (preferred >= 0 && stores[preferred] is { } first && first.TryGet(keyBytes, out value))
         {
             partition = preferred;
@@ -144,5 +163,70 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
         value = null!;
         partition = -1;
         return false;
+    }
+
+    /// <summary>A page of the local entries (see <see cref="ITableView.Browse"/>), rendered by the table's own key
+    /// and value formatters. An entry that no longer decodes (the codec changed) is shown, not hidden: its key in
+    /// base64 and the reason as the value.</summary>
+    public TablePage Browse(int? partition, int offset, int limit, Func<byte[], string> keyText, Func<byte[], byte[]> valueJson)
+    {
+        var stores = _stores;
+        var entries = new List<TableEntry>(Math.Clamp(limit, 0, 1000));
+        var total = 0;
+        for (var p = 0; p < stores.Length; p++)
+        {
+            if ((partition is { } only && p != only) || stores[p] is not { } store)
+            {
+                continue;
+            }
+
+            var skip = Math.Max(0, offset - total);
+            var count = store.Count;
+            total += count;
+            if (entries.Count >= limit || skip >= count)
+            {
+                continue;
+            }
+
+            foreach (var (key, value) in store.Items())
+            {
+                if (skip > 0)
+                {
+                    skip--;
+                    continue;
+                }
+
+                if (entries.Count >= limit)
+                {
+                    break;
+                }
+
+                entries.Add(Render(p, key, value, keyText, valueJson));
+            }
+        }
+
+        return new TablePage(entries, total);
+    }
+
+    private static TableEntry Render(int partition, byte[] key, byte[] value, Func<byte[], string> keyText, Func<byte[], byte[]> valueJson)
+    {
+        string text;
+        try
+        {
+            text = keyText(key);
+        }
+        catch (Exception ex) when (ex is CodecException or JsonException or FormatException or ArgumentException or NotSupportedException)
+        {
+            text = Convert.ToBase64String(key);
+        }
+
+        try
+        {
+            return new TableEntry(partition, text, valueJson(value));
+        }
+        catch (Exception ex) when (ex is CodecException or JsonException or FormatException or ArgumentException or NotSupportedException)
+        {
+            return new TableEntry(partition, text, JsonSerializer.SerializeToUtf8Bytes($"undecodable value: {ex.Message}"));
+        }
     }
 }

@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using Faust.Diagnostics;
 using Faust.Routing;
 using Faust.Serialization;
 using Faust.Stores;
+using Faust.Streams;
 using Faust.Transport;
 
 namespace Faust.Tables;
@@ -27,6 +29,7 @@ public sealed class SetTable<TKey, TMember> : ITableView
     private readonly FaustApp _app;
     private readonly PartitionedStores _stores;
     private readonly object _writeLock = new();
+    private readonly TableStats _stats;
 
     internal SetTable(FaustApp app, string name, int? partitions, string? help, ICodec<TKey>? keyCodec, ICodec<TMember>? memberCodec)
     {
@@ -38,6 +41,7 @@ public sealed class SetTable<TKey, TMember> : ITableView
         KeyCodec = keyCodec ?? app.Codecs.Default<TKey>();
         MemberCodec = memberCodec ?? app.Codecs.Default<TMember>();
         _stores = new PartitionedStores(name, () => ChangelogTopic, () => app.StoreFactory);
+        _stats = app.Monitor.RegisterTable(this);
     }
 
     /// <summary>The table's name.</summary>
@@ -64,7 +68,9 @@ public sealed class SetTable<TKey, TMember> : ITableView
         get
         {
             ArgumentNullException.ThrowIfNull(key);
-            return _stores.TryGet(EncodeKey(key), out var stored, out _) ? DecodeSet(stored) : new HashSet<TMember>();
+            var context = StreamContext.Current;
+            _stats.For(context?.Stats, out var shared).Get(shared);
+            return _stores.TryGet(EncodeKey(key), context, out var stored, out _) ? DecodeSet(stored) : new HashSet<TMember>();
         }
     }
 
@@ -103,6 +109,7 @@ public sealed class SetTable<TKey, TMember> : ITableView
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(member);
+        _stores.ThrowIfConcurrent(Streams.StreamContext.Current);
         var keyBytes = EncodeKey(key);
         var memberBytes = MemberCodec.Encode(member) ?? throw new InvalidOperationException($"The member codec of table '{Name}' encoded a member as null.");
         int partition;
@@ -116,6 +123,18 @@ public sealed class SetTable<TKey, TMember> : ITableView
         }
 
         _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), ChangelogKey(keyBytes, memberBytes), add ? AddMarker : null);
+
+        // An add counts as a set, a discard as a delete.
+        var ops = _stats.For(StreamContext.Current?.Stats, out var shared);
+        if (add)
+        {
+            ops.Set(shared);
+        }
+        else
+        {
+            ops.Delete(shared);
+        }
+
         return true;
     }
 
@@ -208,6 +227,10 @@ public sealed class SetTable<TKey, TMember> : ITableView
         var set = this[key];
         return new TableLookup(set.Count > 0 ? TableLookupStatus.Found : TableLookupStatus.Default, JsonSerializer.SerializeToUtf8Bytes(set, JsonOptions));
     }
+
+    TablePage ITableView.Browse(int? partition, int offset, int limit) =>
+        _stores.Browse(partition, offset, limit, key => TableKeyText.Format(KeyCodec.Decode(key)),
+            value => JsonSerializer.SerializeToUtf8Bytes(DecodeSet(value), JsonOptions));
 
     int? ITableView.PartitionOf(string keyText)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Faust.Diagnostics;
 using Faust.Routing;
 using Faust.Serialization;
 using Faust.Stores;
@@ -28,6 +29,7 @@ public sealed class Table<TKey, TValue> : ITableView
     private readonly FaustApp _app;
     private readonly Func<TValue>? _default;
     private readonly PartitionedStores _stores;
+    private readonly TableStats _stats;
 
     internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help, Schema<TKey, TValue> schema)
     {
@@ -39,6 +41,7 @@ public sealed class Table<TKey, TValue> : ITableView
         Help = help;
         (KeyCodec, ValueCodec) = schema.Resolve(app.Codecs);
         _stores = new PartitionedStores(name, () => ChangelogTopic, () => app.StoreFactory);
+        _stats = app.Monitor.RegisterTable(this);
     }
 
     /// <summary>The table's name.</summary>
@@ -83,7 +86,9 @@ public sealed class Table<TKey, TValue> : ITableView
     public bool TryGetValue(TKey key, out TValue value)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (_stores.TryGet(EncodeKey(key), out var bytes, out _))
+        var context = StreamContext.Current;
+        _stats.For(context?.Stats, out var shared).Get(shared);
+        if (_stores.TryGet(EncodeKey(key), context, out var bytes, out _))
         {
             value = ValueCodec.Decode(bytes);
             return true;
@@ -101,8 +106,11 @@ public sealed class Table<TKey, TValue> : ITableView
     public bool Remove(TKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        var context = StreamContext.Current;
+        _stores.ThrowIfConcurrent(context);
+        _stats.For(context?.Stats, out var shared).Delete(shared);
         var keyBytes = EncodeKey(key);
-        if (!_stores.TryGet(keyBytes, out _, out var partition) || !_stores.Require(partition).Delete(keyBytes))
+        if (!_stores.TryGet(keyBytes, context, out _, out var partition) || !_stores.Require(partition).Delete(keyBytes))
         {
             return false;
         }
@@ -148,9 +156,11 @@ public sealed class Table<TKey, TValue> : ITableView
 
         var keyBytes = EncodeKey(key);
         var valueBytes = ValueCodec.Encode(value) ?? throw new InvalidOperationException($"The value codec of table '{Name}' encoded a value as null.");
-        var partition = _stores.WritePartition(keyBytes);
+        var context = StreamContext.Current;
+        var partition = _stores.WritePartition(keyBytes, context);
         _stores.Require(partition).Put(keyBytes, valueBytes);
         _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, valueBytes);
+        _stats.For(context?.Stats, out var shared).Set(shared);
     }
 
     private byte[] EncodeKey(TKey key) =>
@@ -184,6 +194,9 @@ public sealed class Table<TKey, TValue> : ITableView
     // table view answers), else System.Text.Json's web defaults.
     private byte[] RenderJson(TValue value) =>
         ValueCodec is IJsonValueCodec<TValue> json && value is not null ? json.ToJson(value) : JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions);
+
+    TablePage ITableView.Browse(int? partition, int offset, int limit) =>
+        _stores.Browse(partition, offset, limit, key => TableKeyText.Format(KeyCodec.Decode(key)), value => RenderJson(ValueCodec.Decode(value)));
 
     int? ITableView.PartitionOf(string keyText)
     {

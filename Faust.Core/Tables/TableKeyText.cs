@@ -27,4 +27,7 @@ internal static class TableKeyText
 
         return key ?? throw new FormatException("a key cannot be null");
     }
+
+    /// <summary>The text form <see cref="Parse{TKey}"/> reads back: raw for strings, JSON otherwise.</summary>
+    public static string Format<TKey>(TKey key) => key is string text ? text : JsonSerializer.Serialize(key, JsonOptions);
 }

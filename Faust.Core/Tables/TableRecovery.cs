@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
@@ -12,6 +13,7 @@ namespace Faust.Tables;
 internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, ITransport transport, ILogger logger, TimeProvider time)
 {
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<TopicPartition, PartitionRecovery> _partitions = new();
     private long _total;
     private long _applied;
 
@@ -22,6 +24,9 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
     public long Applied => Interlocked.Read(ref _applied);
 
     public bool InProgress { get; private set; }
+
+    /// <summary>Each table partition's last recovery (for the dashboard).</summary>
+    public IReadOnlyCollection<PartitionRecovery> Partitions => [.. _partitions.Values];
 
     public Task RecoverAsync(IReadOnlyCollection<int> partitions, CancellationToken ct) =>
         Task.Factory.StartNew(() => Recover(partitions, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -52,6 +57,7 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                     from = marks.Low;
                 }
 
+                _partitions[tp] = new PartitionRecovery(table.Name, p, Math.Min(from, marks.High), marks.High);
                 if (from < marks.High)
                 {
                     targets[tp] = (table, marks.High);
@@ -109,6 +115,11 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
 
                 // One write batch per poll batch: a crash mid-recovery keeps what was applied, with its offset.
                 store.Flush();
+                if (_partitions.TryGetValue(batch.Partition, out var progress))
+                {
+                    progress.Position = Math.Min(batch.NextOffset, target.End);
+                }
+
                 if (batch.NextOffset >= target.End)
                 {
                     targets.Remove(batch.Partition);
@@ -132,6 +143,10 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                 foreach (var tp in ended)
                 {
                     targets.Remove(tp);
+                    if (_partitions.TryGetValue(tp, out var done))
+                    {
+                        done.Position = done.End;
+                    }
                 }
 
                 reader.Pause(ended);

@@ -1,4 +1,6 @@
+using Faust.Web.Dashboard;
 using Faust.Web.Health;
+using Faust.Web.Metrics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,8 +12,10 @@ public static class FaustEndpoints
     /// <summary>
     /// Maps Faust's endpoints: <c>GET /table/</c>, <c>/table/{name}/</c>, <c>/table/{name}/{key}/</c>, <c>/router/</c>,
     /// <c>/router/{table}/</c>, <c>/router/{table}/{key}/</c>, <c>/assignment/</c>, <c>POST /topics/{name}</c>,
-    /// <c>/healthz</c>, <c>/readyz</c>, the OpenAPI document at <c>/swagger/v1/swagger.json</c> (UI at <c>/swagger</c>),
-    /// and <c>/</c>, which redirects to <c>/swagger</c>.
+    /// <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> (Prometheus), the OpenAPI document at
+    /// <c>/swagger/v1/swagger.json</c> (UI at <c>/swagger</c>), the dashboard's JSON API under <c>/api/</c>
+    /// (<c>overview</c>, <c>agents</c>, <c>topics</c>, <c>tables</c>, <c>cluster</c>, and the Server-Sent Events stream
+    /// <c>stream</c>), and the dashboard at <c>/</c>.
     /// </summary>
     /// <remarks>Errors are ProblemDetails (<c>application/problem+json</c>) that carry Faust's <c>error</c> field.</remarks>
     /// <param name="endpoints">The app, usually the <c>WebApplication</c>.</param>
@@ -37,9 +41,8 @@ public static class FaustEndpoints
             Predicate = check => check.Tags.Contains(FaustHealthTags.Live) || check.Tags.Contains(FaustHealthTags.Ready),
         });
         group.MapSwagger();
-
-        // The dashboard will live at / (a later issue); until then the API's own page.
-        group.MapGet("/", (HttpRequest request) => TypedResults.Redirect($"{request.PathBase}/swagger")).ExcludeFromDescription();
+        group.MapMetrics();
+        group.MapDashboard();
         return group;
     }
 }

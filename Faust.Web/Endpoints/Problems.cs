@@ -21,6 +21,9 @@ internal static class Problems
         Problem(StatusCodes.Status400BadRequest, "Invalid key", "The key is not a valid percent-encoded UTF-8 path segment.",
             ("error", "invalid key"), ("table", table));
 
+    public static ProblemHttpResult InvalidQuery(string detail) =>
+        Problem(StatusCodes.Status400BadRequest, "Invalid query", detail, ("error", "invalid query"));
+
     public static ProblemHttpResult UnknownTopic(string name) =>
         Problem(StatusCodes.Status404NotFound, "Unknown topic", $"No topic named '{name}' is open to produce to in this app.",
             ("error", "unknown topic"), ("topic", name));

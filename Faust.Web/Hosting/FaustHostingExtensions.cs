@@ -1,4 +1,6 @@
 using Faust.App;
+using Faust.Diagnostics;
+using Faust.Web.Dashboard;
 using Faust.Web.Health;
 using Faust.Web.Routing;
 using Microsoft.AspNetCore.Hosting;
@@ -19,7 +21,8 @@ public static class FaustHostingExtensions
 
     /// <summary>
     /// Adds a Faust.NET app: its settings (the <c>Faust</c> configuration section, validated at start-up), the worker
-    /// and every agent as hosted services, ProblemDetails errors, Swagger and health checks. Declare topics, tables and
+    /// and every agent as hosted services, ProblemDetails errors, Swagger, health checks, the dashboard and its
+    /// statistics, and <see cref="FaustInstruments"/> on the host's meter factory. Declare topics, tables and
     /// agents on the returned builder, then call <c>app.MapFaust()</c>.
     /// </summary>
     /// <remarks>
@@ -54,6 +57,11 @@ public static class FaustHostingExtensions
         services.AddSingleton(faust.App);
         services.AddSingleton<CanonicalUrl>();
         services.AddSingleton<TableRouter>();
+        services.AddSingleton<ThisWorker>();
+        services.AddSingleton<DashboardModel>();
+        services.AddSingleton<DashboardFiles>();
+        services.AddMetrics();
+        services.AddSingleton(sp => new FaustInstruments(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), faust.App));
 
         // Before any agent's service (they are added by faust.Agent, after this returns): see FaustWorkerService.
         services.AddHostedService<FaustWorkerService>();

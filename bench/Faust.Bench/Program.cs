@@ -1,20 +1,36 @@
+using System.Globalization;
 using Faust.Bench;
 
 // Faust.NET end-to-end benchmark: events/s through the seed's click counter.
-// Usage: dotnet run -c Release --project bench/Faust.Bench [-- --events 1000000]
+// Usage: dotnet run -c Release --project bench/Faust.Bench [-- --events 1000000] [--transport memory|embedded]
+//        [--agent noop|click-counter] [--repeat N]
 //        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000] [--rounds 2]   (librdkafka's mock cluster, beside Streamiz)
+// --transport and --agent pick one row; --repeat measures each row N times (on a busy machine, compare the best).
 int? events = null;
 var rounds = 2;
 var kafka = args.Contains("--kafka");
+string? transport = null;
+string? agent = null;
+var repeat = 1;
 for (var i = 0; i < args.Length - 1; i++)
 {
-    if (args[i] == "--events")
+    switch (args[i])
     {
-        events = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
-    }
-    else if (args[i] == "--rounds")
-    {
-        rounds = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
+        case "--events":
+            events = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
+        case "--transport":
+            transport = args[i + 1];
+            break;
+        case "--agent":
+            agent = args[i + 1];
+            break;
+        case "--repeat":
+            repeat = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
+        case "--rounds":
+            rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
     }
 }
 
@@ -24,5 +40,5 @@ if (kafka)
 }
 else
 {
-    await ThroughputBenchmark.RunAsync(events ?? 1_000_000);
+    await ThroughputBenchmark.RunAsync(events ?? 1_000_000, transport, agent, repeat);
 }

@@ -45,15 +45,16 @@ public sealed class ServerTests : IDisposable
     }
 
     [Fact]
-    public async Task SwaggerUi_IsServed_AndTheRootRedirectsToIt()
+    public async Task SwaggerUi_IsServed_AndTheRootServesTheDashboard()
     {
         var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
         using var root = await client.GetAsync("/");
         using var ui = await client.GetAsync("/swagger/index.html");
 
-        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
-        Assert.Equal("/swagger", root.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, root.StatusCode);
+        Assert.Equal("text/html", root.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>Faust.NET dashboard</title>", await root.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Equal("text/html", ui.Content.Headers.ContentType?.MediaType);
     }

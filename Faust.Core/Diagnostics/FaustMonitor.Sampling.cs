@@ -1,0 +1,231 @@
+using Faust.Processing;
+using Faust.Tables;
+using Faust.Transport;
+
+namespace Faust.Diagnostics;
+
+// The sampler: once a second, counters in, one immutable snapshot out (see FaustMonitor).
+internal sealed partial class FaustMonitor
+{
+    /// <summary>Takes a sample now. The timer calls it every second; tests call it to avoid waiting. Samples never
+    /// overlap: a call made while one runs returns at once.</summary>
+    public void Sample()
+    {
+        if (!Monitor.TryEnter(_sampleLock))
+        {
+            return;
+        }
+
+        try
+        {
+            Publish(BuildSnapshot(_worker));
+        }
+        catch (Exception ex)
+        {
+            // The sampler must never take the worker down; the snapshot before stays in place.
+            RecordError("monitor", "sampling failed", ex);
+        }
+        finally
+        {
+            Monitor.Exit(_sampleLock);
+        }
+    }
+
+    private void Publish(MonitorSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
+
+    private MonitorSnapshot BuildSnapshot(Worker? worker)
+    {
+        var now = _time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var state = State;
+
+        var agents = new List<AgentSnapshot>(_agents.Count);
+        long events = 0;
+        long errors = Interlocked.Read(ref _workerErrors);
+        foreach (var stats in _agents.Values)
+        {
+            var agent = stats.Sample(nowMs);
+            agents.Add(agent);
+            events += agent.Processed;
+            errors += agent.Errors;
+        }
+
+        agents.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var tables = SampleTables();
+        var topics = SampleTopics(worker, state, out var received, out var sent, out var totalLag);
+
+        Push(new MonitorPoint(nowMs, events, received, sent, totalLag ?? -1, errors));
+        var newest = _history[_historyHead];
+        var back = Math.Min(WindowSeconds, _historyCount - 1);
+        double? eventsRate = null;
+        double? receivedRate = null;
+        double? sentRate = null;
+        if (back > 0)
+        {
+            var oldest = _history[(_historyHead - back + _history.Length) % _history.Length];
+            var seconds = (newest.TimeMs - oldest.TimeMs) / 1000.0;
+            if (seconds > 0)
+            {
+                eventsRate = (newest.Events - oldest.Events) / seconds;
+                receivedRate = (newest.Received - oldest.Received) / seconds;
+                sentRate = (newest.Sent - oldest.Sent) / seconds;
+            }
+        }
+
+        ErrorEntry[] recent;
+        lock (_recentErrors)
+        {
+            recent = [.. _recentErrors];
+        }
+
+        return new MonitorSnapshot(
+            now, state, Generation, _startedAt, eventsRate, receivedRate, sentRate, events, received, sent, totalLag, errors,
+            Interlocked.Read(ref _rebalances),
+            Summary(ref _commits, ref _commitTicks, ref _lastCommitTicks, ref _lastCommitAtMs),
+            Summary(ref _assignments, ref _assignTicks, ref _lastAssignTicks, ref _lastAssignAtMs),
+            agents, topics, tables, recent, worker?.Fault?.Message, History());
+    }
+
+    private List<TableOpsSnapshot> SampleTables()
+    {
+        (TableStats Stats, ITableView View)[] tables;
+        lock (_tables)
+        {
+            tables = [.. _tables];
+        }
+
+        var result = new List<TableOpsSnapshot>(tables.Length);
+        foreach (var (stats, _) in tables)
+        {
+            long gets = stats.Shared.Gets, sets = stats.Shared.Sets, deletes = stats.Shared.Deletes;
+            foreach (var agent in _agents.Values)
+            {
+                var owned = agent.Tables;
+                if (stats.Index < owned.Length && owned[stats.Index] is { } ops)
+                {
+                    gets += ops.Gets;
+                    sets += ops.Sets;
+                    deletes += ops.Deletes;
+                }
+            }
+
+            result.Add(new TableOpsSnapshot(stats.Name, gets, sets, deletes));
+        }
+
+        return result;
+    }
+
+    private List<TopicSnapshot> SampleTopics(Worker? worker, WorkerState state, out long received, out long sent, out long? totalLag)
+    {
+        received = 0;
+        sent = 0;
+        totalLag = null;
+        var result = new List<TopicSnapshot>();
+
+        // Topics and partition counts are declared while the worker starts: read them only once it has been assigned.
+        var offsetsKnown = worker is not null && state != WorkerState.Starting;
+        var names = new SortedSet<string>(_topics.Keys, StringComparer.Ordinal);
+        if (offsetsKnown)
+        {
+            names.UnionWith(worker!.PartitionCounts.Keys);
+        }
+
+        var assigned = offsetsKnown ? new HashSet<TopicPartition>(worker!.Assignment) : [];
+        var lagKnown = assigned.Count > 0;
+        long lagSum = 0;
+        foreach (var name in names)
+        {
+            var stats = TopicOf(name, 0);
+            var partitions = new PartitionSnapshot[stats.Partitions];
+            for (var p = 0; p < partitions.Length; p++)
+            {
+                var tp = new TopicPartition(name, p);
+                var isAssigned = assigned.Contains(tp);
+                var receivedHere = Volatile.Read(ref stats.Received[p]);
+                var sentHere = Volatile.Read(ref stats.Sent[p]);
+                received += receivedHere;
+                sent += sentHere;
+                var read = Volatile.Read(ref stats.Read[p]);
+                var committed = Volatile.Read(ref stats.Committed[p]);
+                WatermarkOffsets? marks = null;
+                if (offsetsKnown)
+                {
+                    marks = TryGet(() => worker!.GetWatermarks(tp));
+                    if (committed < 0 && isAssigned && TryGet(() => worker!.GroupCommittedOffset(tp)) is { } groupCommitted)
+                    {
+                        // Committed in an earlier run (or by another member before a rebalance).
+                        committed = groupCommitted;
+                        Volatile.Write(ref stats.Committed[p], committed);
+                    }
+                }
+
+                long? lag = null;
+                if (isAssigned && marks is { } m)
+                {
+                    // Nothing committed yet: the group reads from the earliest offset (Faust's auto_offset_reset).
+                    lag = Math.Max(0, m.High - (committed >= 0 ? committed : m.Low));
+                    lagSum += lag.Value;
+                }
+                else if (isAssigned)
+                {
+                    lagKnown = false;
+                }
+
+                partitions[p] = new PartitionSnapshot(p, isAssigned, receivedHere, sentHere, read >= 0 ? read : null,
+                    committed >= 0 ? committed : null, marks?.Low, marks?.High, lag);
+            }
+
+            result.Add(new TopicSnapshot(name, partitions));
+        }
+
+        if (lagKnown)
+        {
+            totalLag = lagSum;
+        }
+
+        return result;
+    }
+
+    private static T? TryGet<T>(Func<T?> read) where T : struct
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or KeyNotFoundException)
+        {
+            // The consumer is closing or the topic is not there (yet): not known this second.
+            return null;
+        }
+    }
+
+    private LatencySummary Summary(ref long count, ref long ticks, ref long lastTicks, ref long lastAtMs)
+    {
+        var n = Interlocked.Read(ref count);
+        if (n == 0)
+        {
+            return LatencySummary.None;
+        }
+
+        return new LatencySummary(n, LatencyHistogram.TicksToMilliseconds(Interlocked.Read(ref ticks)),
+            LatencyHistogram.TicksToMilliseconds(Volatile.Read(ref lastTicks)), DateTimeOffset.FromUnixTimeMilliseconds(Volatile.Read(ref lastAtMs)));
+    }
+
+    private void Push(MonitorPoint point)
+    {
+        _historyHead = (_historyHead + 1) % _history.Length;
+        _history[_historyHead] = point;
+        _historyCount = Math.Min(_historyCount + 1, _history.Length);
+    }
+
+    private MonitorPoint[] History()
+    {
+        var points = new MonitorPoint[_historyCount];
+        for (var i = 0; i < points.Length; i++)
+        {
+            points[i] = _history[(_historyHead - _historyCount + 1 + i + _history.Length) % _history.Length];
+        }
+
+        return points;
+    }
+}

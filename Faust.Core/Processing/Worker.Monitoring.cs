@@ -1,0 +1,29 @@
+using Faust.Diagnostics;
+using Faust.Tables;
+using Faust.Transport;
+
+namespace Faust.Processing;
+
+// What the monitor and the dashboard read from the worker. Kept apart from Worker.cs: the hooks there are one-line
+// calls into FaustMonitor.
+internal sealed partial class Worker
+{
+    /// <summary>The app's monitor.</summary>
+    public FaustMonitor Monitor => _app.Monitor;
+
+    /// <summary>Every topic the worker declared (sources, other topics, changelogs) with its partition count.
+    /// Complete once the worker has started.</summary>
+    public IReadOnlyDictionary<string, int> PartitionCounts => _partitionCounts;
+
+    /// <summary>The app's tables.</summary>
+    public IReadOnlyList<ITableView> Tables => _app.TableViews;
+
+    /// <summary>Whether an agent reads the topic through the group consumer.</summary>
+    public bool IsSourceTopic(string topic) => _inboxesByTopic.ContainsKey(topic);
+
+    /// <summary>A partition's low and high watermarks, or null before the consumer exists.</summary>
+    public WatermarkOffsets? GetWatermarks(TopicPartition partition) => _consumer?.GetWatermarks(partition);
+
+    /// <summary>The group's committed offset: this worker's last commit, else what the broker holds.</summary>
+    public long? GroupCommittedOffset(TopicPartition partition) => CommittedOffset(partition) ?? _consumer?.GetCommittedOffset(partition);
+}

@@ -1,0 +1,226 @@
+using Faust.App;
+using Faust.Core.Tests.Engine;
+using Faust.Diagnostics;
+using Faust.Transport;
+
+namespace Faust.Core.Tests.Diagnostics;
+
+// The monitor counts what the worker does: exactly, for events, table operations, records received and sent;
+// and it derives lag, state and recovery progress from the worker. Samples are taken by hand (Sample()), so
+// nothing here waits for the once-a-second timer.
+public sealed class MonitorTests
+{
+    [Fact]
+    public async Task Counts_EventsTableOperationsAndRecords_PerAgentTableAndPartition()
+    {
+        // No interval commits: the changelog buffer is drained once, by the commit below.
+        await using var app = new ClickCounterApp("memory://", commitInterval: TimeSpan.FromHours(1));
+        await app.StartAsync();
+        for (var i = 0; i < 100; i++)
+        {
+            await app.Clicks.SendAsync($"https://example.com/page/{i % 10}", 1);
+        }
+
+        await app.WaitProcessedAsync(100);
+        await app.App.CommitAsync();
+        var monitor = app.App.Monitor;
+        monitor.Sample();
+        var snapshot = monitor.Snapshot;
+
+        var agent = Assert.Single(snapshot.Agents);
+        Assert.Equal("count_click", agent.Name);
+        Assert.Equal(100, agent.Processed);
+        Assert.InRange(agent.TimedEvents, 1, 100);
+        Assert.NotNull(agent.MeanMsTotal);
+        var table = Assert.Single(snapshot.Tables);
+        Assert.Equal(100, table.Sets);
+        Assert.Equal(100, table.Gets);
+        Assert.Equal(0, table.Deletes);
+        var clicks = snapshot.Topics.Single(t => t.Name == "clicks");
+        Assert.Equal(100, clicks.Partitions.Sum(p => p.Received));
+        Assert.Equal(100, clicks.Partitions.Sum(p => p.Sent));
+        Assert.Equal(8, clicks.Partitions.Count);
+        // 100 writes of 10 keys between two commits: the changelog buffer sends one record per key.
+        var changelog = snapshot.Topics.Single(t => t.Name == "clicks-app-click_counts-changelog");
+        Assert.Equal(10, changelog.Partitions.Sum(p => p.Sent));
+        Assert.Equal(changelog.Partitions.Select(p => p.EndOffset), changelog.Partitions.Select(p => (long?)p.Sent));
+        Assert.Equal(100, snapshot.EventsTotal);
+        Assert.Equal(100, snapshot.ReceivedTotal);
+        Assert.Equal(110, snapshot.SentTotal);
+        Assert.Equal(WorkerState.Running, snapshot.State);
+        Assert.Equal(1, snapshot.Generation);
+    }
+
+    [Fact]
+    public async Task TableCalls_OutsideAnyAgent_AreCountedToo()
+    {
+        await using var app = new ClickCounterApp("memory://", commitInterval: TimeSpan.FromHours(1));
+        await app.StartAsync();
+
+        app.Counts["https://example.com/a"] = 5;
+        _ = app.Counts["https://example.com/a"];
+        app.Counts.Remove("https://example.com/a");
+        await app.App.CommitAsync();
+        app.App.Monitor.Sample();
+
+        var table = Assert.Single(app.App.Monitor.Snapshot.Tables);
+        Assert.Equal((1, 1, 1), (table.Gets, table.Sets, table.Deletes));
+        var changelog = app.App.Monitor.Snapshot.Topics.Single(t => t.Name == "clicks-app-click_counts-changelog");
+        Assert.Equal(1, changelog.Partitions.Sum(p => p.Sent)); // the value folded into its tombstone
+    }
+
+    [Fact]
+    public async Task AgentCrashes_AreCounted_WithTheLastError()
+    {
+        await using var faust = new FaustApp(new FaustOptions { Id = "crashy", Broker = "memory://", CommitInterval = TimeSpan.FromMilliseconds(100) });
+        var numbers = faust.Topic<string, int>("numbers");
+        long seen = 0;
+        faust.Agent(numbers, async (stream, ct) =>
+        {
+            await foreach (var n in stream.WithCancellation(ct))
+            {
+                Interlocked.Increment(ref seen);
+                if (n == 13)
+                {
+                    throw new InvalidOperationException("unlucky number");
+                }
+            }
+        }, name: "picky", options: new Faust.Agents.AgentOptions { MaxRetries = 0 }); // one crash, then the event is dead-lettered
+        await faust.StartAsync();
+        await faust.WhenReady;
+
+        await numbers.SendAsync("k", 13);
+        await numbers.SendAsync("k", 14);
+        await Eventually.TrueAsync(() => Interlocked.Read(ref seen) == 2, "the agent to restart and see the second event");
+        faust.Monitor.Sample();
+
+        var agent = Assert.Single(faust.Monitor.Snapshot.Agents);
+        Assert.Equal(1, agent.Crashes);
+        Assert.Equal(1, agent.Errors);
+        Assert.Equal("crash", agent.LastError!.Kind);
+        Assert.Equal(nameof(InvalidOperationException), agent.LastError.Type);
+        Assert.Equal("unlucky number", agent.LastError.Message);
+        Assert.Contains(faust.Monitor.Snapshot.RecentErrors, e => e.Source == "picky" && e.Message == "unlucky number");
+        Assert.Equal(1, faust.Monitor.Snapshot.ErrorsTotal);
+    }
+
+    [Fact]
+    public async Task UndecodableRecords_AreCountedAsSkipped_WithWhereTheyWere()
+    {
+        await using var faust = new FaustApp(new FaustOptions { Id = "skippy", Broker = "memory://" });
+        var numbers = faust.Topic<string, int>("numbers", partitions: 1);
+        long seen = 0;
+        faust.Agent(numbers, async (stream, ct) =>
+        {
+            await foreach (var _ in stream.WithCancellation(ct))
+            {
+                Interlocked.Increment(ref seen);
+            }
+        }, name: "reader");
+        await faust.StartAsync();
+        await faust.WhenReady;
+
+        var worker = faust.RequireWorker();
+        await worker.ProduceAsync(new TopicPartition("numbers", 0), new TransportRecord("k"u8.ToArray(), "not a number"u8.ToArray(), null, 0), default);
+        await numbers.SendAsync("k", 7);
+        await Eventually.TrueAsync(() => Interlocked.Read(ref seen) == 1, "the agent to see the good record");
+        faust.Monitor.Sample();
+
+        var agent = Assert.Single(faust.Monitor.Snapshot.Agents);
+        Assert.Equal(1, agent.Skipped);
+        Assert.Equal(1, agent.Processed);
+        Assert.Equal("undecodable record", agent.LastError!.Kind);
+        Assert.Equal("numbers[0]@0", agent.LastError.Where);
+    }
+
+    [Fact]
+    public async Task Lag_IsTheEndOffsetMinusTheCommittedOffset_OfAssignedPartitions()
+    {
+        using var gate = new SemaphoreSlim(0);
+        await using var faust = new FaustApp(new FaustOptions { Id = "laggy", Broker = "memory://", CommitInterval = TimeSpan.FromMilliseconds(50) });
+        var work = faust.Topic<string, int>("work", partitions: 2);
+        long done = 0;
+        faust.Agent(work, async (stream, ct) =>
+        {
+            await foreach (var _ in stream.WithCancellation(ct))
+            {
+                await gate.WaitAsync(ct);
+                Interlocked.Increment(ref done);
+            }
+        }, name: "slow");
+        await faust.StartAsync();
+        await faust.WhenReady;
+
+        for (var i = 0; i < 5; i++)
+        {
+            await work.SendAsync("k", i, partition: 1);
+        }
+
+        faust.Monitor.Sample();
+        var blocked = faust.Monitor.Snapshot;
+        var partition = blocked.Topics.Single(t => t.Name == "work").Partitions[1];
+        Assert.Equal(5, partition.EndOffset);
+        Assert.Equal(5, partition.Lag);
+        Assert.Equal(5, blocked.TotalLag);
+        Assert.Equal(0, blocked.Topics.Single(t => t.Name == "work").Partitions[0].Lag);
+
+        gate.Release(5);
+        await Eventually.TrueAsync(() => Interlocked.Read(ref done) == 5, "the agent to finish the 5 events");
+        await faust.CommitAsync();
+        faust.Monitor.Sample();
+        var caughtUp = faust.Monitor.Snapshot;
+        Assert.Equal(5, caughtUp.Topics.Single(t => t.Name == "work").Partitions[1].CommittedOffset);
+        Assert.Equal(0, caughtUp.TotalLag);
+        Assert.True(caughtUp.Commits.Count >= 1);
+    }
+
+    [Fact]
+    public async Task Recovery_IsReportedPerTablePartition_AfterARestartOnEmbedded()
+    {
+        using var dir = new TempDirectory();
+        var broker = $"embedded://{dir.Path}/broker";
+        // No interval commits: the changelog buffer is drained once, at shutdown, one record per URL.
+        await using (var first = new ClickCounterApp(broker, dataDirectory: dir.Path, commitInterval: TimeSpan.FromHours(1)))
+        {
+            first.App.Options.ChangelogBufferSize = 0; // one changelog record per click
+            await first.StartAsync();
+            for (var i = 0; i < 40; i++)
+            {
+                await first.Clicks.SendAsync($"https://example.com/page/{i % 4}", 1);
+            }
+
+            await first.WaitProcessedAsync(40);
+        }
+
+        await using var second = new ClickCounterApp(broker, dataDirectory: dir.Path);
+        await second.StartAsync();
+
+        var recovered = second.App.RequireWorker().Recovery.Partitions.Where(p => p.Table == "click_counts").ToArray();
+        Assert.Equal(8, recovered.Length);
+        Assert.All(recovered, p => Assert.True(p.Done, $"partition {p.Partition} recovered"));
+        Assert.Equal(4, recovered.Sum(p => p.Total));
+        Assert.Equal(4, recovered.Sum(p => p.Applied));
+        Assert.Equal(10, second.Counts["https://example.com/page/0"]);
+    }
+
+    [Fact]
+    public async Task History_IsBounded_AndTheStateFollowsTheWorker()
+    {
+        var faust = new FaustApp(new FaustOptions { Id = "history", Broker = "memory://" });
+        faust.Topic<string, int>("t");
+        Assert.Equal(WorkerState.Starting, faust.Monitor.State);
+        await faust.StartAsync();
+        await faust.WhenReady;
+        Assert.Equal(WorkerState.Running, faust.Monitor.State);
+
+        for (var i = 0; i < FaustMonitor.HistorySeconds + 50; i++)
+        {
+            faust.Monitor.Sample();
+        }
+
+        Assert.Equal(FaustMonitor.HistorySeconds + 1, faust.Monitor.Snapshot.History.Count);
+        await faust.DisposeAsync();
+        Assert.Equal(WorkerState.Stopped, faust.Monitor.State);
+        Assert.Equal(WorkerState.Stopped, faust.Monitor.Snapshot.State);
+    }
+}
