@@ -182,7 +182,6 @@ public sealed class MonitorTests
         // No interval commits: the changelog buffer is drained once, at shutdown, one record per URL.
         await using (var first = new ClickCounterApp(broker, dataDirectory: dir.Path, commitInterval: TimeSpan.FromHours(1)))
         {
-            first.App.Options.ChangelogBufferSize = 0; // one changelog record per click
             await first.StartAsync();
             for (var i = 0; i < 40; i++)
             {

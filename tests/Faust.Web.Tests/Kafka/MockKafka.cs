@@ -27,17 +27,17 @@ public sealed class MockKafka : IDisposable
     // the changelogs of its tables, the one-partition leader topic and each agent's dead-letter topic.
     public void CreateSampleTopics(string appId)
     {
-        foreach (var topic in new[] { "clicks", "orders" })
+        foreach (var topic in new[] { "clicks", "orders", "sentences", "words", "word_queries", $"{appId}-count_words-words-word-repartition" })
         {
             _cluster.CreateTopic(topic, Partitions);
         }
 
-        foreach (var table in new[] { "click_counts", "order_totals", "last_order" })
+        foreach (var table in new[] { "click_counts", "order_totals", "last_order", "word_counts" })
         {
             _cluster.CreateTopic($"{appId}-{table}-changelog", Partitions);
         }
 
-        foreach (var agent in new[] { "count_click", "process_order" })
+        foreach (var agent in new[] { "count_click", "process_order", "split_sentences", "count_words", "word_lookup" })
         {
             _cluster.CreateTopic($"{appId}-{agent}-dlq", Partitions);
         }
