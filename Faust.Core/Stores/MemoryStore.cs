@@ -34,7 +34,7 @@ internal sealed class MemoryStore : IStore
         SetAppliedOffset(offset);
     }
 
-    public void SetAppliedOffset(long offset) => Stores.AppliedOffset.Advance(ref _appliedOffset, offset);
+    public void SetAppliedOffset(long offset) => MonotonicOffset.Advance(ref _appliedOffset, offset);
 
     public void Flush()
     {

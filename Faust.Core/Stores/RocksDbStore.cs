@@ -127,7 +127,7 @@ internal sealed class RocksDbStore : IStore
         SetAppliedOffset(offset);
     }
 
-    public void SetAppliedOffset(long offset) => Stores.AppliedOffset.Advance(ref _appliedOffset, offset);
+    public void SetAppliedOffset(long offset) => MonotonicOffset.Advance(ref _appliedOffset, offset);
 
     public int PendingWrites
     {

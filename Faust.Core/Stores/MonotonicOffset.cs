@@ -1,7 +1,7 @@
 namespace Faust.Stores;
 
 // A store's applied changelog offset only moves forward, whichever thread reports a delivery first.
-internal static class AppliedOffset
+internal static class MonotonicOffset
 {
     public static void Advance(ref long field, long offset)
     {
