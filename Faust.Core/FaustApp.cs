@@ -33,6 +33,10 @@ public sealed class FaustApp : IAsyncDisposable
     private readonly List<ScheduledTask> _scheduled = [];
     private readonly List<Task> _agentTasks = [];
     private readonly CancellationTokenSource _agentsStopping = new();
+    private readonly TaskCompletionSource<Exception> _crashed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _repliesLock = new(1, 1);
+    private ReplyConsumer? _replies;
+    private readonly TaskCompletionSource _workerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ILoggerFactory _loggerFactory;
     private Worker? _worker;
     private int _state;
@@ -60,14 +64,24 @@ public sealed class FaustApp : IAsyncDisposable
     /// <summary>The clock the app uses.</summary>
     public TimeProvider Time { get; private set; }
 
-    /// <summary>True once every assigned table partition has recovered and agents receive events.</summary>
+    /// <summary>True once every assigned table partition has recovered and agents receive events; false again while
+    /// partitions a rebalance assigned recover from their changelogs.</summary>
     public bool IsReady => _worker?.IsReady ?? false;
 
-    /// <summary>Completes when the app is ready (see <see cref="IsReady"/>).</summary>
+    /// <summary>Completes when the app is first ready (see <see cref="IsReady"/>).</summary>
     public Task WhenReady => _worker?.Ready ?? throw new InvalidOperationException("The app has not started.");
 
     /// <summary>True while the app runs.</summary>
     public bool IsRunning => Volatile.Read(ref _state) == 1;
+
+    /// <summary>Why an agent's supervisor stopped the worker (see <see cref="AgentOptions"/>), or null.</summary>
+    public Exception? Fault => _crashed.Task.IsCompleted ? _crashed.Task.Result : null;
+
+    /// <summary>Completes, with the reason, when an agent's supervisor stops the worker: its agents stop, and the host
+    /// is expected to stop the app (<c>AddFaust</c> stops the ASP.NET Core host).</summary>
+    public Task<Exception> WhenCrashed => _crashed.Task;
+
+    internal bool HasStarted => Volatile.Read(ref _state) != 0;
 
     internal IReadOnlyList<ITopicView> TopicViews => _topics;
 
@@ -183,13 +197,38 @@ public sealed class FaustApp : IAsyncDisposable
     }
 
     /// <summary>Declares an agent: <paramref name="handler"/> processes the stream of <paramref name="source"/>.</summary>
-    /// <param name="source">The topic or channel to read.</param>
+    /// <param name="source">The topic or channel to read, or a source derived from them (<see cref="AgentSource{TKey, TValue}.RepartitionBy"/>,
+    /// <see cref="AgentSource{TKey, TValue}.Through"/>, <see cref="AgentSource{TKey, TValue}.Merge"/>).</param>
     /// <param name="handler">The agent's function; it gets the stream and the token that fires when the worker stops.</param>
+    /// <param name="name">The agent's name; default <c>{source}-agent</c>. It names the agent's internal topics.</param>
+    /// <param name="options">Concurrency, isolated partitions, supervision and failure policy; default <see cref="AgentOptions"/>'s defaults.</param>
+    /// <exception cref="ArgumentException">The name is taken, or an option is not valid (the message says which).</exception>
+    public Agent<TKey, TValue> Agent<TKey, TValue>(AgentSource<TKey, TValue> source, Func<Stream<TKey, TValue>, CancellationToken, Task> handler,
+        string? name = null, AgentOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var agentName = CheckAgent(source, name);
+        return AddAgent<Agent<TKey, TValue>, TKey, TValue>(new Agent<TKey, TValue>(agentName, source, options ?? new AgentOptions(), handler));
+    }
+
+    /// <summary>Declares an agent that yields results (Faust's agents that <c>yield</c>): each result answers the request
+    /// it was yielded for (<see cref="Agent{TKey, TValue, TResult}.AskAsync"/>) and goes to the agent's sinks.</summary>
+    /// <param name="source">The topic or channel to read, or a source derived from them.</param>
+    /// <param name="handler">The agent's function: an async iterator (a method or local function) over the stream.</param>
     /// <param name="name">The agent's name; default <c>{source}-agent</c>.</param>
-    public Agent<TKey, TValue> Agent<TKey, TValue>(AgentSource<TKey, TValue> source, Func<Stream<TKey, TValue>, CancellationToken, Task> handler, string? name = null)
+    /// <param name="options">Concurrency, isolated partitions, supervision and failure policy.</param>
+    /// <exception cref="ArgumentException">The name is taken, or an option is not valid (the message says which).</exception>
+    public Agent<TKey, TValue, TResult> Agent<TKey, TValue, TResult>(AgentSource<TKey, TValue> source,
+        Func<Stream<TKey, TValue>, CancellationToken, IAsyncEnumerable<TResult>> handler, string? name = null, AgentOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var agentName = CheckAgent(source, name);
+        return AddAgent<Agent<TKey, TValue, TResult>, TKey, TValue>(new Agent<TKey, TValue, TResult>(agentName, source, options ?? new AgentOptions(), handler));
+    }
+
+    private string CheckAgent<TKey, TValue>(AgentSource<TKey, TValue> source, string? name)
     {
         ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(handler);
         ThrowIfStarted();
         if (!ReferenceEquals(source.App, this))
         {
@@ -202,9 +241,53 @@ public sealed class FaustApp : IAsyncDisposable
             throw new ArgumentException($"An agent named '{agentName}' is already declared; give the agent a name.", nameof(name));
         }
 
-        var agent = new Agent<TKey, TValue>(agentName, source, handler);
+        return agentName;
+    }
+
+    private TAgent AddAgent<TAgent, TKey, TValue>(TAgent agent)
+        where TAgent : Agent<TKey, TValue>
+    {
+        agent.Declare();
         _agents.Add(agent);
         return agent;
+    }
+
+    /// <summary>Declares a topic the app owns (repartition, dead-letter): created at start, closed to HTTP produce.</summary>
+    internal void DeclareInternalTopic(ITopicView topic)
+    {
+        ThrowIfStarted();
+        if (!_topics.Contains(topic))
+        {
+            _topics.Add(topic);
+        }
+    }
+
+    /// <summary>An agent's supervisor gave up: record why, stop every agent of the app, and tell the host.</summary>
+    internal void Crash(Exception reason)
+    {
+        if (_crashed.TrySetResult(reason))
+        {
+            _agentsStopping.Cancel();
+        }
+    }
+
+    /// <summary>This worker's reply consumer (Faust's <c>reply_to</c> topic), started at the first request.</summary>
+    internal async Task<ReplyConsumer> RepliesAsync(CancellationToken ct)
+    {
+        if (Volatile.Read(ref _replies) is { } replies)
+        {
+            return replies;
+        }
+
+        await _repliesLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return _replies ??= await ReplyConsumer.StartAsync(RequireWorker(), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _repliesLock.Release();
+        }
     }
 
     /// <summary>Declares a timer (Faust's <c>@app.timer</c>): runs <paramref name="action"/> every
@@ -323,19 +406,82 @@ public sealed class FaustApp : IAsyncDisposable
     internal System.Threading.Tasks.Task RunAsync(IWorkerTask task, CancellationToken stopping)
     {
         var worker = RequireWorker();
-        return System.Threading.Tasks.Task.Run(() => task.RunAsync(worker, stopping), CancellationToken.None);
+        return System.Threading.Tasks.Task.Run(async () =>
+        {
+            // A crash (an agent's supervisor stopping the worker) stops every agent, hosted ones included.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _agentsStopping.Token);
+            await task.RunAsync(worker, linked.Token).ConfigureAwait(false);
+        }, CancellationToken.None);
     }
 
+    /// <summary>Starts the worker alone on a private in-memory broker, with memory stores and no agent: an agent test
+    /// context then runs its one agent on it.</summary>
+    internal async Task<Worker> StartForTestAsync(CancellationToken ct)
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("A test context runs its agent alone on an app that has not started; declare a separate app for the test.");
+        }
+
+        try
+        {
+            var options = Options.Clone();
+            options.Broker = $"memory://faust-test-{Guid.NewGuid():N}";
+            options.ThrowIfInvalid();
+            Options = options;
+            StoreFactory = new MemoryStoreFactory();
+            var worker = new Worker(this, TransportFactory.Create(Options, _loggerFactory), _loggerFactory.CreateLogger("Faust.Worker"), Time, agents: []);
+            try
+            {
+                await worker.StartAsync(ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                await worker.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            _worker = worker;
+            return worker;
+        }
+        catch
+        {
+            Volatile.Write(ref _state, 0);
+            throw;
+        }
+    }
+
+    // Every caller returns once the worker is stopped, not only the first: a host may stop its hosted services twice
+    // side by side (WebApplicationFactory's dispose and the app's own Run both call IHost.StopAsync), and the caller
+    // that came second must not go on (dispose the host, the broker) while the worker still commits and closes.
     internal async Task StopWorkerAsync(CancellationToken ct)
     {
         var worker = _worker;
-        if (worker is null || Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        if (worker is null)
         {
             return;
         }
 
-        await worker.DisposeAsync().ConfigureAwait(false);
-        Monitor.Detach();
+        if (Interlocked.CompareExchange(ref _state, 2, 1) == 1)
+        {
+            try
+            {
+                if (Interlocked.Exchange(ref _replies, null) is { } replies)
+                {
+                    await replies.DisposeAsync().ConfigureAwait(false);
+                }
+
+                await worker.DisposeAsync().ConfigureAwait(false);
+                Monitor.Detach();
+                _workerStopped.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                _workerStopped.TrySetException(ex);
+            }
+        }
+
+        await _workerStopped.Task.WaitAsync(ct).ConfigureAwait(false);
     }
 
     internal Worker RequireWorker() =>

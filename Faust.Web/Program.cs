@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Faust.Serialization;
+using Faust.Streams;
 using Faust.Web.Endpoints;
 using Faust.Web.Hosting;
 using Faust.Web.Samples;
@@ -40,6 +42,57 @@ faust.Agent(orders, async (stream, ct) =>
     }
 }, name: "process_order");
 
+// Word count: sentences are split into words by an agent that yields them into the `words` topic (its sink);
+// `count_words` reads the words repartitioned by word, so each word's count is written on the partition that owns it.
+var sentences = faust.Topic<string, string>("sentences");
+var words = faust.Topic<string, string>("words");
+var wordCounts = faust.Table<string, long>("word_counts", () => 0L, help: "Occurrences of each word");
+
+faust.Agent(sentences, SplitSentences, name: "split_sentences").AddSink(words);
+
+faust.Agent(words.RepartitionBy(word => word, "word"), async (stream, ct) =>
+{
+    await foreach (var word in stream.WithCancellation(ct))
+    {
+        wordCounts[word] += 1;
+    }
+}, name: "count_words");
+
+// Ask/reply: an agent that answers how often a word was seen. A query is keyed by the word, so it reaches the worker
+// and partition that hold the word's count; GET /samples/word-count/{word} asks it and waits for the reply.
+var wordQueries = faust.Topic<string, string>("word_queries");
+var wordLookup = faust.Agent(wordQueries, CountsOf, name: "word_lookup");
+
 var app = builder.Build();
 app.MapFaust();
+app.MapGet("/samples/word-count/{word}", async (string word, CancellationToken ct) =>
+{
+    try
+    {
+        return Results.Ok(await wordLookup.AskAsync(word, key: word, timeout: TimeSpan.FromSeconds(10), ct: ct));
+    }
+    catch (TimeoutException ex)
+    {
+        return Results.Problem(ex.Message, statusCode: StatusCodes.Status504GatewayTimeout);
+    }
+});
 app.Run();
+
+async IAsyncEnumerable<string> SplitSentences(Stream<string, string> stream, [EnumeratorCancellation] CancellationToken ct)
+{
+    await foreach (var sentence in stream.WithCancellation(ct))
+    {
+        foreach (var word in sentence.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            yield return word.Trim('.', ',', ';', ':', '!', '?', '"', '(', ')').ToLowerInvariant();
+        }
+    }
+}
+
+async IAsyncEnumerable<long> CountsOf(Stream<string, string> queries, [EnumeratorCancellation] CancellationToken ct)
+{
+    await foreach (var word in queries.WithCancellation(ct))
+    {
+        yield return wordCounts[word];
+    }
+}

@@ -145,6 +145,9 @@ public sealed class FaustOptions
         return errors;
     }
 
+    /// <summary>A copy of every setting.</summary>
+    internal FaustOptions Clone() => (FaustOptions)MemberwiseClone();
+
     /// <summary>Throws an <see cref="InvalidOperationException"/> listing every bad setting.</summary>
     public void ThrowIfInvalid()
     {

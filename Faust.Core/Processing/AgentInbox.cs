@@ -14,9 +14,17 @@ namespace Faust.Processing;
 // tracker is dropped, and a reassignment gets a new one, so batches still buffered from before (an eager
 // rebalance revokes everything and gives most partitions back) are recognised as stale and dropped: the
 // consumer reads them again from the committed offset under the new tracker, and nothing is processed twice.
+//
+// Isolated partitions: the inbox keeps one view per assigned partition (a channel of that partition's batches,
+// read by that partition's actor). A view lives for one assignment: revoking the partition completes it, so its
+// actor's stream ends, and a later assignment opens a new view; batches and acknowledgements of an old view are
+// ignored. Backpressure and commit bookkeeping stay with the inbox.
 internal sealed class AgentInbox
 {
     private readonly Channel<Delivery> _batches = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly AgentInbox? _owner;
+    private readonly int _viewPartition = -1;
+    private readonly AgentInbox?[]? _views;
     private readonly object _flowLock = new();
     private readonly int _maxBuffered;
     private readonly ITransportConsumer _consumer;
@@ -24,7 +32,7 @@ internal sealed class AgentInbox
     private readonly bool[] _paused;
     private readonly AckTracker?[] _trackers;
 
-    public AgentInbox(string agentName, string topic, int partitions, int maxBuffered, ITransportConsumer consumer)
+    public AgentInbox(string agentName, string topic, int partitions, int maxBuffered, ITransportConsumer consumer, bool isolated = false)
     {
         AgentName = agentName;
         Topic = topic;
@@ -33,15 +41,44 @@ internal sealed class AgentInbox
         _buffered = new int[partitions];
         _paused = new bool[partitions];
         _trackers = new AckTracker?[partitions];
+        _views = isolated ? new AgentInbox?[partitions] : null;
+    }
+
+    private AgentInbox(AgentInbox owner, int partition)
+    {
+        _owner = owner;
+        _viewPartition = partition;
+        AgentName = owner.AgentName;
+        Topic = owner.Topic;
+        _consumer = owner._consumer;
+        _buffered = [];
+        _paused = [];
+        _trackers = [];
     }
 
     public string AgentName { get; }
 
     public string Topic { get; }
 
-    public int PartitionCount => _trackers.Length;
+    public int PartitionCount => (_owner ?? this)._trackers.Length;
 
-    public void Assign(int partition) => Volatile.Write(ref _trackers[partition], new AckTracker(new TopicPartition(Topic, partition)));
+    /// <summary>Whether the inbox hands each partition to its own reader (<see cref="PartitionView"/>).</summary>
+    public bool IsIsolated => _views is not null;
+
+    /// <summary>Told (on the poll thread) when a partition is assigned (true) or revoked (false). Must not block.</summary>
+    public Action<int, bool>? AssignmentChanged { get; set; }
+
+    public void Assign(int partition)
+    {
+        Volatile.Write(ref _trackers[partition], new AckTracker(new TopicPartition(Topic, partition)));
+        if (_views is not null)
+        {
+            var previous = Interlocked.Exchange(ref _views[partition], new AgentInbox(this, partition));
+            previous?.Complete();
+        }
+
+        AssignmentChanged?.Invoke(partition, true);
+    }
 
     public void Revoke(int partition)
     {
@@ -51,11 +88,50 @@ internal sealed class AgentInbox
             _buffered[partition] = 0;
             _paused[partition] = false;
         }
+
+        if (_views is not null)
+        {
+            Interlocked.Exchange(ref _views[partition], null)?.Complete();
+        }
+
+        AssignmentChanged?.Invoke(partition, false);
     }
 
-    public bool IsAssigned(int partition) => Volatile.Read(ref _trackers[partition]) is not null;
+    /// <summary>The current view of an assigned partition of an isolated inbox.</summary>
+    public AgentInbox PartitionView(int partition)
+    {
+        if (_views is null)
+        {
+            throw new InvalidOperationException($"The inbox of agent {AgentName} on '{Topic}' is not isolated.");
+        }
 
-    public AckTracker? TrackerFor(int partition) => Volatile.Read(ref _trackers[partition]);
+        return Volatile.Read(ref _views[partition]) ?? throw new InvalidOperationException($"Partition {partition} of '{Topic}' is not assigned.");
+    }
+
+    /// <summary>The partitions assigned now.</summary>
+    public IReadOnlyList<int> AssignedPartitions
+    {
+        get
+        {
+            var owner = _owner ?? this;
+            var assigned = new List<int>();
+            for (var p = 0; p < owner._trackers.Length; p++)
+            {
+                if (Volatile.Read(ref owner._trackers[p]) is not null)
+                {
+                    assigned.Add(p);
+                }
+            }
+
+            return assigned;
+        }
+    }
+
+    public bool IsAssigned(int partition) => _owner is { } owner
+        ? IsCurrentView(owner, partition) && owner.IsAssigned(partition)
+        : Volatile.Read(ref _trackers[partition]) is not null;
+
+    public AckTracker? TrackerFor(int partition) => _owner is { } owner ? owner.TrackerFor(partition) : Volatile.Read(ref _trackers[partition]);
 
     /// <summary>Poll thread: hands a batch to the agent.</summary>
     public void Deliver(RecordBatch batch)
@@ -63,6 +139,12 @@ internal sealed class AgentInbox
         var p = batch.Partition.Partition;
         var tracker = Volatile.Read(ref _trackers[p]);
         if (tracker is null)
+        {
+            return;
+        }
+
+        var target = this;
+        if (_views is not null && (target = Volatile.Read(ref _views[p])) is null)
         {
             return;
         }
@@ -80,7 +162,7 @@ internal sealed class AgentInbox
             }
         }
 
-        _batches.Writer.TryWrite(new Delivery(batch, tracker));
+        target._batches.Writer.TryWrite(new Delivery(batch, tracker));
     }
 
     public bool TryRead(out RecordBatch batch) => TryRead(out batch, out _);
@@ -105,13 +187,21 @@ internal sealed class AgentInbox
     }
 
     /// <summary>Whether records read under <paramref name="tracker"/> may still be processed.</summary>
-    public bool IsCurrent(int partition, AckTracker tracker) => ReferenceEquals(Volatile.Read(ref _trackers[partition]), tracker);
+    public bool IsCurrent(int partition, AckTracker tracker) => _owner is { } owner
+        ? IsCurrentView(owner, partition) && owner.IsCurrent(partition, tracker)
+        : ReferenceEquals(Volatile.Read(ref _trackers[partition]), tracker);
 
     public ValueTask<bool> WaitToReadAsync(CancellationToken ct) => _batches.Reader.WaitToReadAsync(ct);
 
     /// <summary>Agent: every record of the batch has been handed out.</summary>
     public void Consumed(RecordBatch batch)
     {
+        if (_owner is { } owner)
+        {
+            owner.Consumed(batch);
+            return;
+        }
+
         var p = batch.Partition.Partition;
         if (Volatile.Read(ref _trackers[p]) is null)
         {
@@ -133,9 +223,35 @@ internal sealed class AgentInbox
         }
     }
 
-    public void Ack(int partition, long offset) => Volatile.Read(ref _trackers[partition])?.Ack(offset);
+    public void Ack(int partition, long offset)
+    {
+        if (_owner is { } owner)
+        {
+            if (IsAssigned(partition))
+            {
+                owner.Ack(partition, offset);
+            }
 
-    public void Complete() => _batches.Writer.TryComplete();
+            return;
+        }
+
+        Volatile.Read(ref _trackers[partition])?.Ack(offset);
+    }
+
+    public void Complete()
+    {
+        _batches.Writer.TryComplete();
+        if (_views is not null)
+        {
+            for (var p = 0; p < _views.Length; p++)
+            {
+                Volatile.Read(ref _views[p])?.Complete();
+            }
+        }
+    }
+
+    private bool IsCurrentView(AgentInbox owner, int partition) =>
+        partition == _viewPartition && ReferenceEquals(Volatile.Read(ref owner._views![partition]), this);
 
     private readonly record struct Delivery(RecordBatch Batch, AckTracker Tracker);
 }

@@ -28,12 +28,16 @@ public static class DeadLetterHeaders
     /// <summary>The exception's message (at most 4,000 characters), with its inner exceptions' messages.</summary>
     public const string ExceptionMessage = "faust.dlq.exception.message";
 
+    /// <summary>How many times the agent's code tried the event before giving up (for <see cref="StageAgent"/>).</summary>
+    public const string Attempts = "faust.dlq.attempts";
+
     /// <summary><see cref="Stage"/> value: the key could not be decoded.</summary>
     public const string StageKey = "decode-key";
 
     /// <summary><see cref="Stage"/> value: the value could not be decoded (or the record was invalid).</summary>
     public const string StageValue = "decode-value";
 
-    /// <summary><see cref="Stage"/> value: the agent's function threw while processing the record.</summary>
+    /// <summary><see cref="Stage"/> value: the agent's code (its function, an operator, a sink or a repartition key)
+    /// kept failing on the record after its retries.</summary>
     public const string StageAgent = "agent";
 }

@@ -41,28 +41,31 @@ internal sealed partial class DeadLetterQueue
 
     public static string TopicName(string appId, string agent) => $"{appId}-{agent}-dlq";
 
-    /// <summary>The agents of an app that get a dead-letter topic, with their source's partition count.</summary>
-    public static IEnumerable<(string Agent, string Source)> AgentsWanting(FaustApp app)
+    /// <summary>The agents of an app that get a dead-letter topic, with the source topic whose partition count it takes
+    /// (null for an agent on a channel: the app's default count). An agent gets one when a topic it reads dead-letters
+    /// decode errors, or when it dead-letters the events its code fails on (<see cref="Agents.AgentOptions.OnFailedEvent"/>).</summary>
+    public static IEnumerable<(string Agent, string? Source)> AgentsWanting(FaustApp app)
     {
         foreach (var agent in app.AgentList)
         {
-            if (agent.SourceTopic is not { } source)
+            var wants = agent.DeadLettersFailedEvents;
+            foreach (var subscription in agent.Subscriptions)
             {
-                continue;
+                foreach (var topic in app.TopicViews)
+                {
+                    wants |= topic.Name == subscription.Topic && topic.DecodeErrorPolicy == DecodeErrorPolicy.DeadLetter;
+                }
             }
 
-            foreach (var topic in app.TopicViews)
+            if (wants)
             {
-                if (topic.Name == source && topic.DecodeErrorPolicy == DecodeErrorPolicy.DeadLetter)
-                {
-                    yield return (agent.Name, source);
-                }
+                yield return (agent.Name, agent.SourceTopic);
             }
         }
     }
 
     /// <summary>Creates the dead-letter topic of each agent (internal; existing topics are kept as they are).</summary>
-    public async Task DeclareAsync(ITransport transport, IEnumerable<(string Agent, string Source)> agents, Func<string, int> partitionsOf, CancellationToken ct)
+    public async Task DeclareAsync(ITransport transport, IEnumerable<(string Agent, string? Source)> agents, Func<string?, int> partitionsOf, CancellationToken ct)
     {
         foreach (var (agent, source) in agents)
         {
@@ -83,8 +86,9 @@ internal sealed partial class DeadLetterQueue
     /// <param name="record">The raw record, as read.</param>
     /// <param name="stage">A <see cref="DeadLetterHeaders"/> stage value.</param>
     /// <param name="error">Why it failed.</param>
+    /// <param name="attempts">How many times the agent tried (<see cref="DeadLetterHeaders.Attempts"/>); 0 for decode errors.</param>
     /// <returns>Whether the record was handed to the producer (false when the agent has no dead-letter topic).</returns>
-    public bool Send(string agent, TopicPartition source, long offset, TransportRecord record, string stage, Exception error)
+    public bool Send(string agent, TopicPartition source, long offset, TransportRecord record, string stage, Exception error, int attempts = 0)
     {
         if (!_topics.TryGetValue(agent, out var dlq))
         {
@@ -104,8 +108,13 @@ internal sealed partial class DeadLetterQueue
         headers.Add(Header(DeadLetterHeaders.Stage, stage));
         headers.Add(Header(DeadLetterHeaders.ExceptionType, error.GetType().FullName ?? error.GetType().Name));
         headers.Add(Header(DeadLetterHeaders.ExceptionMessage, Describe(error)));
+        if (attempts > 0)
+        {
+            headers.Add(Header(DeadLetterHeaders.Attempts, attempts.ToString(CultureInfo.InvariantCulture)));
+        }
 
-        var target = new TopicPartition(dlq.Topic, source.Partition % dlq.Partitions);
+        // A channel's events have partition -1.
+        var target = new TopicPartition(dlq.Topic, Math.Max(source.Partition, 0) % dlq.Partitions);
         var letter = new TransportRecord(record.Key, record.Value, headers, record.TimestampMs);
         try
         {

@@ -8,7 +8,9 @@ namespace Faust.Processing;
 //
 // Recovery generations: an eager rebalance can revoke and reassign a partition while its previous recovery is
 // still running. Each assignment records its generation per source partition, and a finished recovery resumes
-// only the partitions whose latest assignment is its own; a later recovery resumes the others.
+// only the partitions whose latest assignment is its own; a later recovery resumes the others. The same
+// bookkeeping says which assigned partitions are recovered (readiness, HTTP lookups): a partition counts as
+// recovered from the end of the recovery of its latest assignment until it is revoked or lost.
 //
 // Fencing (exactly_once): a transactional producer is fenced when a newer one with the same transactional.id
 // initialises (the coordinator thinks this worker is a zombie), or its transaction timed out. Its open
@@ -21,6 +23,7 @@ internal sealed partial class Worker
 {
     private const int MaxFencesInARow = 3;
     private readonly Dictionary<TopicPartition, long> _recoveryGeneration = [];
+    private readonly HashSet<TopicPartition> _recovered = [];
     private long _assignGeneration;
     private int _fences;
     private volatile bool _droppingAfterFence;
@@ -40,6 +43,7 @@ internal sealed partial class Worker
             foreach (var tp in sources)
             {
                 _recoveryGeneration[tp] = generation;
+                _recovered.Remove(tp);
             }
 
             _droppingAfterFence = false;
@@ -57,11 +61,39 @@ internal sealed partial class Worker
                 if (_recoveryGeneration.TryGetValue(tp, out var latest) && latest == generation)
                 {
                     result.Add(tp);
+                    _recovered.Add(tp);
                 }
             }
 
             return result;
         }
+    }
+
+    private void ForgetRecovered(IReadOnlyCollection<TopicPartition> partitions)
+    {
+        lock (_recoveryGeneration)
+        {
+            _recovered.ExceptWith(partitions);
+        }
+    }
+
+    // Whether every assigned source partition (of the given number, or all) is recovered. A partition the consumer
+    // has published as assigned before the worker's assigned callback ran is not, so a rebalance never reads as ready.
+    private bool AssignedSourcesRecovered(int? partition)
+    {
+        var assignment = Assignment;
+        lock (_recoveryGeneration)
+        {
+            foreach (var tp in assignment)
+            {
+                if ((partition is null || tp.Partition == partition) && _inboxesByTopic.ContainsKey(tp.Topic) && !_recovered.Contains(tp))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private static bool IsFenced(Exception ex) => ex is ProducerFencedException || ex.InnerException is ProducerFencedException;

@@ -20,7 +20,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     private readonly FaustOptions _options;
     private readonly ITransport _transport;
     private readonly Dictionary<string, int> _partitionCounts = new(StringComparer.Ordinal);
-    private readonly Dictionary<IAgent, AgentInbox> _inboxes = [];
+    private readonly IReadOnlyList<IAgent> _agents;
+    private readonly Dictionary<(IAgent Agent, string Topic), AgentInbox> _inboxes = [];
     private readonly Dictionary<string, AgentInbox[]> _inboxesByTopic = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, long> _lastCommitted = [];
     private readonly Dictionary<string, ITableView> _tablesByChangelog = new(StringComparer.Ordinal);
@@ -37,9 +38,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     private Exception? _fault;
     private volatile bool _pollThreadFaulted;
 
-    public Worker(FaustApp app, ITransport transport, ILogger logger, TimeProvider time)
+    public Worker(FaustApp app, ITransport transport, ILogger logger, TimeProvider time, IReadOnlyList<IAgent>? agents = null)
     {
         _app = app;
+        _agents = agents ?? app.AgentList;
         _options = app.Options;
         _transport = transport;
         Logger = logger;
@@ -61,10 +63,16 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     /// <summary>The agents' dead-letter topics; set once the worker has declared its topics.</summary>
     public DeadLetterQueue? DeadLetters { get; private set; }
 
-    /// <summary>Completes once every assigned table partition has recovered.</summary>
+    /// <summary>Completes once the table partitions of the first assignment have recovered.</summary>
     public Task Ready => _ready.Task;
 
-    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
+    /// <summary>True once the tables have first recovered, and false again while a rebalance's new partitions recover.</summary>
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully && (_app.TableViews.Count == 0 || AssignedSourcesRecovered(null));
+
+    /// <summary>Whether the tables' partition <paramref name="partition"/> is recovered: false while the worker
+    /// recovers it after an assignment (at start or after a rebalance), when its store may lag its changelog.</summary>
+    public bool IsRecovered(int partition) =>
+        _ready.Task.IsCompletedSuccessfully && (_app.TableViews.Count == 0 || AssignedSourcesRecovered(partition));
 
     public Exception? Fault => _fault;
 
@@ -84,8 +92,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public bool TryGetPartitionCount(string topic, out int count) => _partitionCounts.TryGetValue(topic, out count);
 
-    public AgentInbox InboxOf(IAgent agent) =>
-        _inboxes.TryGetValue(agent, out var inbox) ? inbox : throw new InvalidOperationException($"Agent {agent.Name} has no inbox.");
+    public AgentInbox InboxOf(IAgent agent) => InboxOf(agent, agent.SourceTopic ?? throw new InvalidOperationException($"Agent {agent.Name} reads no topic."));
+
+    public AgentInbox InboxOf(IAgent agent, string topic) =>
+        _inboxes.TryGetValue((agent, topic), out var inbox) ? inbox : throw new InvalidOperationException($"Agent {agent.Name} has no inbox for '{topic}'.");
 
     public long? CommittedOffset(TopicPartition tp)
     {
@@ -100,7 +110,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         await DeclareTopicsAsync(ct).ConfigureAwait(false);
         CheckCopartitioning();
         DeadLetters = new DeadLetterQueue(_options.GroupId, ProduceAsync, Logger);
-        await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), PartitionCount, ct).ConfigureAwait(false);
+        await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), source => source is null ? _options.TopicPartitions : PartitionCount(source), ct).ConfigureAwait(false);
 
         _producer = _transport.CreateProducer();
         if (Gate is not null)
@@ -111,13 +121,13 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
         // Every worker also subscribes to the one-partition leader topic: whoever is assigned it leads (timers with
         // onLeader). Its records, if any, go nowhere.
-        var sourceTopics = _app.AgentList.Select(a => a.SourceTopic).OfType<string>().Append(LeaderTopic).Distinct(StringComparer.Ordinal).ToArray();
+        var sourceTopics = _agents.SelectMany(a => a.Subscriptions).Select(s => s.Topic).Append(LeaderTopic).Distinct(StringComparer.Ordinal).ToArray();
         _consumer = _transport.CreateConsumer(_options.GroupId, this);
-        foreach (var agent in _app.AgentList)
+        foreach (var agent in _agents)
         {
-            if (agent.SourceTopic is { } topic)
+            foreach (var (topic, isolated) in agent.Subscriptions)
             {
-                _inboxes[agent] = new AgentInbox(agent.Name, topic, _partitionCounts[topic], _options.StreamBufferMaxSize, _consumer);
+                _inboxes[(agent, topic)] = new AgentInbox(agent.Name, topic, _partitionCounts[topic], _options.StreamBufferMaxSize, _consumer, isolated);
             }
         }
 
@@ -169,7 +179,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             return;
         }
 
-        var counts = _app.AgentList.Select(a => a.SourceTopic).OfType<string>()
+        var counts = _agents.SelectMany(a => a.Subscriptions).Select(s => s.Topic)
             .Concat(_app.TableViews.Select(t => t.ChangelogTopic))
             .Distinct(StringComparer.Ordinal)
             .Select(t => (Topic: t, Partitions: _partitionCounts[t]))
@@ -313,6 +323,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             }
         }
 
+        ForgetRecovered(partitions);
         var tablePartitions = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().ToArray();
         _changelogBuffer?.Drop(tablePartitions);
         foreach (var table in _app.TableViews)

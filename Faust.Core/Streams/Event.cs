@@ -19,4 +19,23 @@ public readonly record struct Event<TKey, TValue>(
     string Topic,
     int Partition,
     long Offset,
-    DateTimeOffset Timestamp);
+    DateTimeOffset Timestamp)
+{
+    /// <summary>The record as it was read (its exact key and value bytes), for forwarding and dead-lettering;
+    /// null for events that never were a record (channels). Not part of equality.</summary>
+    internal TransportRecord? Raw { get; init; }
+
+    /// <summary>Whether two events are the same: equal key, value, headers reference, topic, partition, offset and
+    /// timestamp.</summary>
+    public bool Equals(Event<TKey, TValue> other) =>
+        EqualityComparer<TKey>.Default.Equals(Key, other.Key)
+        && EqualityComparer<TValue>.Default.Equals(Value, other.Value)
+        && ReferenceEquals(Headers, other.Headers)
+        && Topic == other.Topic
+        && Partition == other.Partition
+        && Offset == other.Offset
+        && Timestamp == other.Timestamp;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Key, Value, Topic, Partition, Offset, Timestamp);
+}

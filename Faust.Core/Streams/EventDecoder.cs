@@ -31,7 +31,8 @@ internal sealed class EventDecoder<TKey, TValue>(
             stage = DeadLetterHeaders.StageValue;
             var value = record.Value is { } v ? (valueFromHeaders?.Invoke(headers) ?? valueCodec).Decode(v) : default!;
             next = new Event<TKey, TValue>(key, value, headers, tp.Topic, tp.Partition, consumed.Offset,
-                DateTimeOffset.FromUnixTimeMilliseconds(record.TimestampMs));
+                DateTimeOffset.FromUnixTimeMilliseconds(record.TimestampMs))
+            { Raw = record };
             failure = default;
             return true;
         }

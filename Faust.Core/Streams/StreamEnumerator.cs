@@ -1,24 +1,34 @@
+using System.Runtime.ExceptionServices;
 using Faust.Processing;
 
 namespace Faust.Streams;
 
-// Acknowledgement rule: an event is acknowledged when the consumer moves past it (the next MoveNextAsync) or
-// stops enumerating (DisposeAsync, which `await foreach` calls on break, return and exceptions alike).
+// Acknowledgement rule: an event is acknowledged when the consumer moves past it (the next MoveNextAsync). When
+// the consumer stops enumerating while it holds an event (DisposeAsync, which `await foreach` calls on break,
+// return and exceptions alike), the event is parked with the actor's supervisor, which acknowledges it after a
+// normal exit and retries or dead-letters it after a failure. In no-ack mode moving past an event does not
+// acknowledge it: the agent calls Stream.Ack.
 // Stopping the agent (its token) or the caller's token ends the enumeration quietly: MoveNextAsync returns false.
 internal sealed class StreamEnumerator<TKey, TValue, TOut>(
     IEventReader<TKey, TValue> reader,
     Func<Event<TKey, TValue>, TOut> project,
-    StreamContext? context,
-    ProcessingGate? gate,
+    StreamRoot<TKey, TValue> root,
+    bool autoAck,
     CancellationToken stopping,
-    Action onDispose) : IAsyncEnumerator<TOut>
+    Action onDispose) : IAsyncEnumerator<TOut>, ICurrentEvent
 {
+    private readonly StreamContext _context = root.Context;
+    private readonly ProcessingGate? _gate = root.Gate;
     private Event<TKey, TValue> _event;
     private long _startedAt;
     private bool _inEvent;
     private bool _disposed;
 
     public TOut Current { get; private set; } = default!;
+
+    public IReadOnlyList<Transport.RecordHeader>? CurrentHeaders => _inEvent ? _event.Headers : null;
+
+    public byte[]? CurrentRawKey => _inEvent ? _event.Raw?.Key : null;
 
     public ValueTask<bool> MoveNextAsync()
     {
@@ -32,7 +42,7 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
             return new ValueTask<bool>(false);
         }
 
-        if (gate is null && reader.TryRead(out var next))
+        if (_gate is null && TryRead(out var next))
         {
             Begin(next, afterWait: false);
             return new ValueTask<bool>(true);
@@ -48,19 +58,31 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
         {
             while (true)
             {
-                if (gate is not null)
+                if (_gate is not null)
                 {
-                    await gate.EnterAsync(stopping).ConfigureAwait(false);
-                    if (reader.TryRead(out var ready))
+                    await _gate.EnterAsync(stopping).ConfigureAwait(false);
+                    bool read;
+                    Event<TKey, TValue> ready;
+                    try
+                    {
+                        read = TryRead(out ready);
+                    }
+                    catch
+                    {
+                        _gate.Exit();
+                        throw;
+                    }
+
+                    if (read)
                     {
                         Begin(ready, waited);
                         return true;
                     }
 
                     // Nothing to process: never hold the gate while waiting, or commits would stall.
-                    gate.Exit();
+                    _gate.Exit();
                 }
-                else if (reader.TryRead(out var ready))
+                else if (TryRead(out var ready))
                 {
                     Begin(ready, waited);
                     return true;
@@ -80,31 +102,41 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
         }
     }
 
+    private bool TryRead(out Event<TKey, TValue> next)
+    {
+        try
+        {
+            return reader.TryRead(out next);
+        }
+        catch (EventFailedException<TKey, TValue> failed)
+        {
+            // An operator failed on this event: it is in flight, as if the loop had thrown on it.
+            root.Interrupted.Park(reader, failed.Failed, ackOnExit: true);
+            ExceptionDispatchInfo.Capture(failed.InnerException!).Throw();
+            throw;
+        }
+    }
+
     private void Begin(in Event<TKey, TValue> next, bool afterWait)
     {
         _event = next;
         _inEvent = true;
-        if (context is not null)
-        {
-            context.Topic = next.Topic;
-            context.Partition = next.Partition;
-            _startedAt = context.Stats?.OnEventStart(afterWait) ?? 0;
-        }
-
+        _context.Enter(next);
+        _startedAt = _context.Stats?.OnEventStart(afterWait) ?? 0;
         Current = project(next);
     }
 
     private void Finish()
     {
         _inEvent = false;
-        if (context is not null)
+        _context.Leave();
+        if (autoAck)
         {
-            context.Partition = -1;
+            reader.Ack(_event);
         }
 
-        reader.Ack(_event);
-        context?.Stats?.OnEventDone(_startedAt);
-        gate?.Exit();
+        _context.Stats?.OnEventDone(_startedAt);
+        _gate?.Exit();
     }
 
     public ValueTask DisposeAsync()
@@ -117,7 +149,10 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
         _disposed = true;
         if (_inEvent)
         {
-            Finish();
+            _inEvent = false;
+            _context.Leave();
+            root.Interrupted.Park(reader, _event, ackOnExit: autoAck);
+            _gate?.Exit();
         }
 
         onDispose();

@@ -112,6 +112,7 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
             throw new InvalidOperationException($"Table '{table}' is not open yet: write to it once the app has started.");
         }
 
+        ThrowIfConcurrent(context);
         if (context is { InEvent: true })
         {
             if (context.Partition >= stores.Length)
@@ -124,6 +125,17 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
         }
 
         return Partitioner.Default.PartitionFor(keyBytes.AsSpan(), stores.Length);
+    }
+
+    /// <summary>Refuses a write from an agent whose actors share its stream (concurrency above 1): its events are
+    /// processed out of order, so its writes could land out of order too (as in Faust).</summary>
+    public void ThrowIfConcurrent(StreamContext? context)
+    {
+        if (context is { Concurrency: > 1 })
+        {
+            throw new InvalidOperationException(
+                $"Agent {context.AgentName} runs with concurrency {context.Concurrency}, so its events are processed out of order and it cannot write table '{table}' (as in Faust). Give the agent concurrency 1, or isolated partitions, to write tables.");
+        }
     }
 
     /// <summary>Finds a key: the preferred partition first, then the others.</summary>

@@ -109,6 +109,7 @@ public sealed class SetTable<TKey, TMember> : ITableView
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(member);
+        _stores.ThrowIfConcurrent(Streams.StreamContext.Current);
         var keyBytes = EncodeKey(key);
         var memberBytes = MemberCodec.Encode(member) ?? throw new InvalidOperationException($"The member codec of table '{Name}' encoded a member as null.");
         int partition;

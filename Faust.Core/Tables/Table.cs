@@ -107,6 +107,7 @@ public sealed class Table<TKey, TValue> : ITableView
     {
         ArgumentNullException.ThrowIfNull(key);
         var context = StreamContext.Current;
+        _stores.ThrowIfConcurrent(context);
         _stats.For(context?.Stats, out var shared).Delete(shared);
         var keyBytes = EncodeKey(key);
         if (!_stores.TryGet(keyBytes, context, out _, out var partition) || !_stores.Require(partition).Delete(keyBytes))

@@ -1,5 +1,6 @@
 using Faust.Agents;
 using Faust.Processing;
+using Faust.Serialization;
 using Faust.Streams;
 using Faust.Transport;
 using Tasks = System.Threading.Channels;
@@ -29,9 +30,28 @@ public class Channel<TKey, TValue> : AgentSource<TKey, TValue>
 
     /// <summary>Puts an event into the channel; waits while it is full.</summary>
     public ValueTask SendAsync(TKey key, TValue value, IReadOnlyList<RecordHeader>? headers = null, CancellationToken ct = default) =>
-        _events.Writer.WriteAsync(new Event<TKey, TValue>(key, value, headers ?? NoHeaders, Name, -1, -1, DateTimeOffset.UtcNow), ct);
+        _events.Writer.WriteAsync(new Event<TKey, TValue>(key, value, headers ?? NoHeaders, Name, -1, -1, App.Time.GetUtcNow()), ct);
 
-    internal override IEventReader<TKey, TValue> CreateReader(Worker worker, IAgent agent) => new Reader(_events.Reader);
+    internal override void CollectStreamTopics(List<string> topics)
+    {
+    }
+
+    internal override IEventReader<TKey, TValue> CreateReader(Worker worker, IAgent agent, int? partition) =>
+        partition is null ? new Reader(_events.Reader) : throw new InvalidOperationException($"Channel '{Name}' has no partitions: isolated partitions need a topic.");
+
+    internal override async Task SendEventAsync(TKey key, TValue value, int? partition, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, CancellationToken ct) =>
+        await _events.Writer.WriteAsync(new Event<TKey, TValue>(key, value, headers ?? NoHeaders, Name, -1, -1, timestamp ?? App.Time.GetUtcNow()), ct).ConfigureAwait(false);
+
+    internal override ValueTask SendValueAsync(TValue value, CancellationToken ct) =>
+        _events.Writer.WriteAsync(new Event<TKey, TValue>(default!, value, NoHeaders, Name, -1, -1, App.Time.GetUtcNow()), ct);
+
+    internal override TransportRecord ToRecord(in Event<TKey, TValue> failed) =>
+        new(failed.Key is null ? null : App.Codecs.Default<TKey>().Encode(failed.Key), failed.Value is null ? null : App.Codecs.Default<TValue>().Encode(failed.Value),
+            failed.Headers.Count == 0 ? null : failed.Headers, failed.Timestamp.ToUnixTimeMilliseconds());
+
+    internal override Event<TKey, TValue> TestEvent(Worker worker, TKey key, TValue value, int? partition, long offset,
+        IReadOnlyList<RecordHeader> headers, DateTimeOffset timestamp) =>
+        new(key, value, headers, Name, partition ?? -1, offset, timestamp);
 
     private sealed class Reader(Tasks.ChannelReader<Event<TKey, TValue>> reader) : IEventReader<TKey, TValue>
     {

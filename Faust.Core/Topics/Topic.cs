@@ -25,16 +25,25 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
     internal Topic(FaustApp app, string name, int? partitions, Schema<TKey, TValue> schema, bool isInternal)
         : base(app, name)
     {
-        if (partitions is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(partitions), partitions, "A topic needs at least one partition.");
-        }
-
-        DeclaredPartitions = partitions;
+        DeclaredPartitions = CheckPartitions(partitions);
         Schema = schema;
         (KeyCodec, ValueCodec) = schema.Resolve(app.Codecs);
         IsInternal = isInternal;
     }
+
+    // An internal topic named after the app id (repartition), resolved once the app starts.
+    internal Topic(FaustApp app, Func<string> name, int? partitions, Schema<TKey, TValue> schema)
+        : base(app, name)
+    {
+        DeclaredPartitions = CheckPartitions(partitions);
+        Schema = schema;
+        (KeyCodec, ValueCodec) = schema.Resolve(app.Codecs);
+        IsInternal = true;
+    }
+
+    private static int? CheckPartitions(int? partitions) => partitions is < 1
+        ? throw new ArgumentOutOfRangeException(nameof(partitions), partitions, "A topic needs at least one partition.")
+        : partitions;
 
     /// <summary>The schema the topic was declared with (codecs, codec names, header hooks).</summary>
     public Schema<TKey, TValue> Schema { get; }
@@ -101,10 +110,65 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
         return worker.ProduceAsync(new TopicPartition(Name, target), record, ct);
     }
 
-    internal override IEventReader<TKey, TValue> CreateReader(Worker worker, IAgent agent) =>
-        new TopicEventReader<TKey, TValue>(worker.InboxOf(agent),
+    internal override void CollectStreamTopics(List<string> topics) => topics.Add(Name);
+
+    internal override IEventReader<TKey, TValue> CreateReader(Worker worker, IAgent agent, int? partition)
+    {
+        var inbox = worker.InboxOf(agent, Name);
+        return new TopicEventReader<TKey, TValue>(partition is { } p ? inbox.PartitionView(p) : inbox,
             new EventDecoder<TKey, TValue>(KeyCodec, ValueCodec, Schema.KeyDecoderFromHeaders, Schema.ValueDecoderFromHeaders),
             OnDecodeError, worker.DeadLetters, worker.Logger);
+    }
+
+    internal override Task SendEventAsync(TKey key, TValue value, int? partition, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, CancellationToken ct) =>
+        SendAsync(key, value, partition, headers, timestamp, ct);
+
+    internal override ValueTask SendValueAsync(TValue value, CancellationToken ct)
+    {
+        var worker = App.RequireWorker();
+        var valueBytes = value is null ? null : ValueCodec.Encode(value);
+        var partition = Partitioner.Default.PartitionFor((byte[]?)null, worker.PartitionCount(Name));
+        worker.Produce(new TopicPartition(Name, partition), new TransportRecord(null, valueBytes, null, worker.Time.GetUtcNow().ToUnixTimeMilliseconds()));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Queues a copy of an event under <paramref name="key"/> (headers and timestamp kept), on the murmur2
+    /// partition of the key. The value's bytes are reused when they were read with this topic's value codec.
+    /// Durable before the next commit (the commit flushes the producer first).</summary>
+    internal void Forward<TSourceKey>(in Event<TSourceKey, TValue> source, TKey key, ICodec<TValue>? sourceValueCodec = null)
+    {
+        var worker = App.RequireWorker();
+        var keyBytes = key is null ? null : KeyCodec.Encode(key);
+        var valueBytes = source.Raw is { } raw && ReferenceEquals(sourceValueCodec, ValueCodec)
+            ? raw.Value
+            : source.Value is null ? null : ValueCodec.Encode(source.Value);
+        var partition = Partitioner.Default.PartitionFor(keyBytes, worker.PartitionCount(Name));
+        var headers = source.Headers.Count == 0 ? null : source.Headers;
+        worker.Produce(new TopicPartition(Name, partition), new TransportRecord(keyBytes, valueBytes, headers, source.Timestamp.ToUnixTimeMilliseconds()));
+    }
+
+    internal override TransportRecord ToRecord(in Event<TKey, TValue> failed) =>
+        failed.Raw ?? new TransportRecord(failed.Key is null ? null : KeyCodec.Encode(failed.Key), failed.Value is null ? null : ValueCodec.Encode(failed.Value),
+            failed.Headers.Count == 0 ? null : failed.Headers, failed.Timestamp.ToUnixTimeMilliseconds());
+
+    internal override Event<TKey, TValue> TestEvent(Worker worker, TKey key, TValue value, int? partition, long offset,
+        IReadOnlyList<RecordHeader> headers, DateTimeOffset timestamp)
+    {
+        var keyBytes = key is null ? null : KeyCodec.Encode(key);
+        var partitions = worker.PartitionCount(Name);
+        var target = partition ?? Partitioner.Default.PartitionFor(keyBytes, partitions);
+        if (target < 0 || target >= partitions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(partition), partition, $"Topic '{Name}' has {partitions} partitions.");
+        }
+
+        var raw = new TransportRecord(keyBytes, value is null ? null : ValueCodec.Encode(value), headers.Count == 0 ? null : headers, timestamp.ToUnixTimeMilliseconds());
+        return new Event<TKey, TValue>(key, value, headers, Name, target, offset, timestamp) { Raw = raw };
+    }
+
+    internal override ICodec<TValue>? ValueCodecOrNull => ValueCodec;
+
+    private protected override int? DeclaredPartitionsOrNull => DeclaredPartitions;
 
     Type ITopicView.KeyType => typeof(TKey);
 

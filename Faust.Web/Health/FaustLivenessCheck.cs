@@ -10,6 +10,7 @@ internal sealed class FaustLivenessCheck(FaustApp app) : IHealthCheck
     {
         var result = app.Worker switch
         {
+            _ when app.Fault is { } crash => HealthCheckResult.Unhealthy($"An agent stopped the Faust worker: {crash.Message}", crash),
             null => HealthCheckResult.Unhealthy("The Faust worker is not running."),
             { Fault: { } fault } => HealthCheckResult.Unhealthy($"The Faust worker failed: {fault.Message}", fault),
             { IsPolling: false } => HealthCheckResult.Unhealthy("The Faust worker's poll thread has stopped."),

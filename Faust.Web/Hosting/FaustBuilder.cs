@@ -15,7 +15,7 @@ namespace Faust.Web.Hosting;
 /// <see cref="FaustHostingExtensions.AddFaust"/>.
 /// </summary>
 /// <remarks>
-/// <para>The declaration methods forward to <see cref="App"/> and take the same parameters; <see cref="Agent"/> also
+/// <para>The declaration methods forward to <see cref="App"/> and take the same parameters; <see cref="Agent{TKey, TValue}"/> also
 /// registers the agent as a hosted background service, so agents start once the worker has started and stop before
 /// it commits and closes.</para>
 /// <para>Declare everything before <c>builder.Build()</c>: the app starts with the host and refuses declarations after.
@@ -100,19 +100,42 @@ public sealed class FaustBuilder
     public Channel<T> Channel<T>(string? name = null, int capacity = 4096) => App.Channel<T>(name, capacity);
 
     /// <summary>Declares an agent (see <see cref="FaustApp.Agent{TKey, TValue}"/>) and runs it as a hosted background service.</summary>
-    /// <param name="source">The topic or channel to read.</param>
+    /// <param name="source">The topic or channel to read, or a source derived from them (RepartitionBy, Through, Merge).</param>
     /// <param name="handler">The agent's function; it gets the stream and the token that fires when the host stops.</param>
     /// <param name="name">The agent's name; default <c>{source}-agent</c>.</param>
-    public Agent<TKey, TValue> Agent<TKey, TValue>(AgentSource<TKey, TValue> source, Func<Stream<TKey, TValue>, CancellationToken, Task> handler, string? name = null)
+    /// <param name="options">Concurrency, isolated partitions, supervision and failure policy.</param>
+    public Agent<TKey, TValue> Agent<TKey, TValue>(AgentSource<TKey, TValue> source, Func<Stream<TKey, TValue>, CancellationToken, Task> handler,
+        string? name = null, AgentOptions? options = null)
+    {
+        ThrowIfBuilt();
+        return Host(App.Agent(source, handler, name, options));
+    }
+
+    /// <summary>Declares an agent that yields results (see <see cref="FaustApp.Agent{TKey, TValue, TResult}"/>) and runs it
+    /// as a hosted background service.</summary>
+    /// <param name="source">The topic or channel to read, or a source derived from them.</param>
+    /// <param name="handler">The agent's function: an async iterator (a method or local function) over the stream.</param>
+    /// <param name="name">The agent's name; default <c>{source}-agent</c>.</param>
+    /// <param name="options">Concurrency, isolated partitions, supervision and failure policy.</param>
+    public Agent<TKey, TValue, TResult> Agent<TKey, TValue, TResult>(AgentSource<TKey, TValue> source,
+        Func<Stream<TKey, TValue>, CancellationToken, IAsyncEnumerable<TResult>> handler, string? name = null, AgentOptions? options = null)
+    {
+        ThrowIfBuilt();
+        return Host(App.Agent(source, handler, name, options));
+    }
+
+    private void ThrowIfBuilt()
     {
         if (Services.IsReadOnly)
         {
             throw new InvalidOperationException("Declare agents before builder.Build(): each agent runs as a hosted service.");
         }
+    }
 
-        var agent = App.Agent(source, handler, name);
-
-        // Not AddHostedService: it de-duplicates by implementation type, and there is one service per agent.
+    // Not AddHostedService: it de-duplicates by implementation type, and there is one service per agent.
+    private TAgent Host<TAgent>(TAgent agent)
+        where TAgent : IAgent
+    {
         Services.AddSingleton<IHostedService>(sp => new AgentHostedService(App, agent, sp.GetRequiredService<ILogger<AgentHostedService>>()));
         return agent;
     }

@@ -25,9 +25,20 @@ internal sealed partial class FaustWorkerService(
         _ = instruments; // created with the worker, so events are timed into events_runtime from the first one
         await app.StartWorkerAsync(cancellationToken).ConfigureAwait(false);
         lifetime.ApplicationStarted.Register(() => LogServing(logger, settings.Id, canonicalUrl.Value));
+
+        // An agent whose supervisor gives up (StopWorker, or a spent restart budget) stops the whole server: the host
+        // stops the agents, then this service commits what was processed and closes the worker.
+        _ = app.WhenCrashed.ContinueWith(crash =>
+        {
+            LogCrashed(logger, crash.Result, settings.Id);
+            lifetime.StopApplication();
+        }, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => app.StopWorkerAsync(cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "An agent of app {App} stopped the worker; the server stops.")]
+    private static partial void LogCrashed(ILogger logger, Exception ex, string app);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Faust.NET app {App} serves its tables at {Url}.")]
     private static partial void LogServing(ILogger logger, string app, string url);

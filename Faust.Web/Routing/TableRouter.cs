@@ -12,7 +12,7 @@ internal sealed class TableRouter(FaustApp app)
 {
     public RouteResult Route(ITableView table, string key)
     {
-        if (app.Worker is null)
+        if (app.Worker is not { } worker)
         {
             return new RouteResult.Unavailable("The worker has not started.");
         }
@@ -32,9 +32,16 @@ internal sealed class TableRouter(FaustApp app)
             return new RouteResult.Unavailable($"Table '{table.Name}' has no partitions open yet.");
         }
 
-        return table.StoreOf(p) is not null
+        if (table.StoreOf(p) is null)
+        {
+            return new RouteResult.Unavailable($"Partition {p} of table '{table.Name}' is not held by this worker and its owner is not known.");
+        }
+
+        // Held but still being filled from its changelog (at start, or handed over by a rebalance): its values may
+        // lag, so the client retries instead of reading them.
+        return worker.IsRecovered(p)
             ? new RouteResult.Local(p)
-            : new RouteResult.Unavailable($"Partition {p} of table '{table.Name}' is not held by this worker and its owner is not known.");
+            : new RouteResult.Unavailable($"Partition {p} of table '{table.Name}' is recovering from its changelog.");
     }
 
     // The changelog partitions this worker holds, per table: what /router/ and /assignment/ report.

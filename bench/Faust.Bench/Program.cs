@@ -4,9 +4,10 @@ using Faust.Bench;
 // Faust.NET end-to-end benchmark: events/s through the seed's click counter.
 // Usage: dotnet run -c Release --project bench/Faust.Bench [-- --events 1000000] [--transport memory|embedded]
 //        [--agent noop|click-counter] [--repeat N]
-//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000]   (librdkafka's mock cluster)
+//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000] [--rounds 2]   (librdkafka's mock cluster, beside Streamiz)
 // --transport and --agent pick one row; --repeat measures each row N times (on a busy machine, compare the best).
 int? events = null;
+var rounds = 2;
 var kafka = args.Contains("--kafka");
 string? transport = null;
 string? agent = null;
@@ -27,12 +28,15 @@ for (var i = 0; i < args.Length - 1; i++)
         case "--repeat":
             repeat = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             break;
+        case "--rounds":
+            rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
     }
 }
 
 if (kafka)
 {
-    await KafkaBenchmark.RunAsync(events ?? 400_000);
+    await KafkaBenchmark.RunAsync(events ?? 400_000, rounds);
 }
 else
 {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using Faust.App;
 using Faust.Routing;
 using Faust.Transport.Kafka;
 using Partitioner = Faust.Routing.Partitioner;
@@ -217,6 +218,80 @@ public sealed class AppTests(MockClusterFixture mock)
         await SendClicksAsync(a, 12, start: 240);
         await Eventually.TrueAsync(() => Expected(252).All(e => a.Counts[e.Key] == e.Value),
             () => "A's counts to include B's and the new clicks; A has " + string.Join(", ", Urls.Select(u => $"{u[^7..]}={a.Counts[u]}")) + "; expected " + string.Join(", ", Expected(252).Select(e => $"{e.Key[^7..]}={e.Value}")) + "\nA:\n" + logsA.Dump() + "\nB:\n" + logsB.Dump());
+    }
+
+    [Fact]
+    public async Task WorkerThatLeaves_HandsItsPartitionsToTheOther_WhichRecoversThemFromTheChangelog()
+    {
+        // Both workers on RocksDB, each with its own data directory: the survivor has never held the leaver's
+        // partitions with any data in them, so what it counts there after the hand-over comes from the changelog.
+        var (id, topic) = NewNames();
+        var root = Path.Combine(Path.GetTempPath(), "faust-kafka-handover", Guid.NewGuid().ToString("N"));
+        FaustOptions Options(string worker)
+        {
+            var options = mock.Options(id, workerId: worker);
+            options.Store = "rocksdb://";
+            options.DataDirectory = Path.Combine(root, worker);
+            return options;
+        }
+
+        var all = Enumerable.Range(0, ClickCounter.Partitions).Select(p => new TopicPartition(topic, p)).ToHashSet();
+        try
+        {
+            await using var survivor = new ClickCounter(Options("survivor"), topic);
+            var leaver = new ClickCounter(Options("leaver"), topic);
+            try
+            {
+                await Task.WhenAll(survivor.StartAsync(), leaver.StartAsync());
+                await Eventually.TrueAsync(() =>
+                    survivor.Assignment.Count > 0 && leaver.Assignment.Count > 0 && survivor.Assignment.Count + leaver.Assignment.Count == all.Count
+                    && survivor.Assignment.Concat(leaver.Assignment).ToHashSet().SetEquals(all) && survivor.App.IsReady && leaver.App.IsReady,
+                    "the two workers to split the partitions", TimeSpan.FromSeconds(60));
+
+                await SendClicksAsync(survivor, 120);
+                await Eventually.TrueAsync(() => survivor.Processed + leaver.Processed == 120, "120 clicks processed between the two workers");
+                Assert.True(leaver.Processed > 0, "the leaver counted none of the clicks");
+                // The mock refuses commits during a rebalance (see above): let the interval commit everything first.
+                await Eventually.TrueAsync(() =>
+                {
+                    var committed = Committed(id, topic);
+                    return all.All(tp => committed[tp] == HighWatermark(topic, tp.Partition));
+                }, "both workers to commit what they processed");
+            }
+            finally
+            {
+                await leaver.DisposeAsync();
+            }
+
+            await Eventually.TrueAsync(() => survivor.Assignment.Count == all.Count && survivor.App.IsReady,
+                "the survivor to own every partition and to have recovered the leaver's", TimeSpan.FromSeconds(60));
+            // Ready means recovered: the leaver's counts are all there as soon as the survivor says so.
+            foreach (var (url, count) in Expected(120))
+            {
+                Assert.Equal(count, survivor.Counts[url]);
+            }
+
+            // It goes on from the leaver's committed offsets: nothing is counted twice.
+            var before = survivor.Processed;
+            await SendClicksAsync(survivor, 36, start: 120);
+            await survivor.WaitProcessedAsync(before + 36);
+            await Task.Yield();
+            Assert.Equal(before + 36, survivor.Processed);
+            foreach (var (url, count) in Expected(156))
+            {
+                Assert.Equal(count, survivor.Counts[url]);
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+        }
     }
 
     [Fact]

@@ -6,14 +6,14 @@ using Microsoft.Extensions.Configuration;
 namespace Faust.Web.Tests;
 
 // The sample server (Program.cs) on the in-memory broker, with an app id of its own, so tests run in parallel
-// without sharing topics or tables.
+// without sharing topics or tables. A restarted worker is a second factory given the first one's app id.
 public sealed class FaustWebFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public FaustWebFactory(IReadOnlyDictionary<string, string?>? settings = null, bool kestrel = false)
+    public FaustWebFactory(IReadOnlyDictionary<string, string?>? settings = null, bool kestrel = false, string? appId = null)
     {
-        AppId = $"web-{Guid.NewGuid():N}"[..16];
+        AppId = appId ?? $"web-{Guid.NewGuid():N}"[..16];
         _settings = new Dictionary<string, string?>
         {
             ["Faust:Id"] = AppId,

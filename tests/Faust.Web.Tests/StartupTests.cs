@@ -41,7 +41,7 @@ public sealed class StartupTests
 
         var worker = hosted.FindIndex(s => s is FaustWorkerService);
         var agents = hosted.OfType<AgentHostedService>().Select(a => a.Agent.Name).ToArray();
-        Assert.Equal(["count_click", "process_order"], agents);
+        Assert.Equal(["count_click", "process_order", "split_sentences", "count_words", "word_lookup"], agents);
         Assert.True(worker >= 0 && worker < hosted.FindIndex(s => s is AgentHostedService), "the worker's service must come before the agents'");
     }
 

@@ -85,7 +85,7 @@ public sealed class MonitorTests
                     throw new InvalidOperationException("unlucky number");
                 }
             }
-        }, name: "picky");
+        }, name: "picky", options: new Faust.Agents.AgentOptions { MaxRetries = 0 }); // one crash, then the event is dead-lettered
         await faust.StartAsync();
         await faust.WhenReady;
 
@@ -182,6 +182,7 @@ public sealed class MonitorTests
         // No interval commits: the changelog buffer is drained once, at shutdown, one record per URL.
         await using (var first = new ClickCounterApp(broker, dataDirectory: dir.Path, commitInterval: TimeSpan.FromHours(1)))
         {
+            first.App.Options.ChangelogBufferSize = 0; // one changelog record per click
             await first.StartAsync();
             for (var i = 0; i < 40; i++)
             {

@@ -59,7 +59,7 @@ public sealed class AgentTests
                     processed.Add(n);
                 }
             }
-        });
+        }, options: new Faust.Agents.AgentOptions { MaxRetries = 0 });
         await app.StartAsync();
         foreach (var n in new[] { 1, -1, 2, 3 })
         {
@@ -69,6 +69,7 @@ public sealed class AgentTests
         await Eventually.TrueAsync(() => { lock (processed) { return processed.Count == 3; } }, "three events after the crash");
         Assert.Equal([1, 2, 3], processed);
         Assert.Equal(1, agent.Crashes);
+        Assert.Equal(1, agent.DeadLettered);
         await app.CommitAsync();
         Assert.Equal(4, app.Worker!.CommittedOffset(new TopicPartition("numbers", 0)));
     }
@@ -107,13 +108,14 @@ public sealed class AgentTests
     }
 
     [Fact]
-    public async Task SlowAgent_PausesItsPartition_InsteadOfBuffering()
+    public async Task SlowAgent_PausesItsPartition_InsteadOfBuffering_AndDoesNotStarveAnotherAgent()
     {
         await using var app = NewApp(buffer: 100);
         var topic = app.Topic<string, int>("flood", partitions: 1);
+        var other = app.Topic<string, int>("other", partitions: 1);
         var gate = new TaskCompletionSource();
         var processed = 0;
-        var inbox = default(Faust.Processing.AgentInbox);
+        var otherProcessed = 0;
         var agent = app.Agent(topic, async (stream, ct) =>
         {
             await foreach (var _ in stream.WithCancellation(ct))
@@ -122,17 +124,31 @@ public sealed class AgentTests
                 Interlocked.Increment(ref processed);
             }
         });
+        app.Agent(other, async (stream, ct) =>
+        {
+            await foreach (var _ in stream.WithCancellation(ct))
+            {
+                Interlocked.Increment(ref otherProcessed);
+            }
+        });
         await app.StartAsync();
-        inbox = app.Worker!.InboxOf(agent);
+        var inbox = app.Worker!.InboxOf(agent);
         for (var i = 0; i < 20_000; i++)
         {
             await topic.SendAsync("k", i);
         }
 
-        await Task.Delay(300);
+        // While the slow agent is blocked, the other agent gets all of its events.
+        for (var i = 0; i < 5_000; i++)
+        {
+            await other.SendAsync("k", i);
+        }
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref otherProcessed) == 5_000, "the other agent to process its 5000 events while the slow one is blocked");
         var tracker = inbox.TrackerFor(0)!;
         // Delivered but unprocessed records stay near the buffer bound (one poll batch over it at most).
         Assert.InRange(tracker.Outstanding, 1, 100 + 2048);
+        Assert.Equal(0, Volatile.Read(ref processed));
         gate.SetResult();
         await Eventually.TrueAsync(() => Volatile.Read(ref processed) == 20_000, "all 20000 events after resuming");
     }

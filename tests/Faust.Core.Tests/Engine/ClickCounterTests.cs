@@ -120,6 +120,26 @@ public sealed class ClickCounterTests
     }
 
     [Fact]
+    public async Task StoppingTheWorkerTwice_SideBySide_BothReturnOnceItIsStopped()
+    {
+        // A host may stop its services twice at once (WebApplicationFactory's dispose beside the app's own Run): the
+        // second caller must not return while the first still commits and closes the worker.
+        await using var app = new ClickCounterApp("memory://");
+        await app.StartAsync();
+        await app.Clicks.SendAsync("u", 1, partition: 0);
+        await app.WaitProcessedAsync(1);
+        var table = (Faust.Tables.ITableView)app.Counts;
+        Assert.NotNull(table.StoreOf(0));
+
+        var first = app.App.StopWorkerAsync(CancellationToken.None);
+        var second = app.App.StopWorkerAsync(CancellationToken.None);
+        await second;
+
+        Assert.Null(table.StoreOf(0));
+        await first;
+    }
+
+    [Fact]
     public async Task BadRecord_IsDeadLettered_AndTheAgentGoesOn()
     {
         await using var app = new ClickCounterApp("memory://");

@@ -104,7 +104,7 @@ public sealed class DeadLetterTests
             {
                 Interlocked.Increment(ref seen);
             }
-        }, name: "skipper");
+        }, name: "skipper", options: new Faust.Agents.AgentOptions { OnFailedEvent = Faust.Agents.FailedEventAction.Skip }); // no dead letters at all
         await app.StartAsync();
         await ProduceRawAsync(app, new TopicPartition("skipped-readings", 0), new TransportRecord(null, "not json"u8.ToArray(), null, 0));
         await readings.SendAsync("s", new Reading("s", 1));

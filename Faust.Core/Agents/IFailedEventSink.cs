@@ -1,0 +1,11 @@
+using Faust.Transport;
+
+namespace Faust.Agents;
+
+/// <summary>Where an agent's events go when processing them failed for good: its dead-letter topic, the log
+/// (skip), or a worker stop, as the agent's <see cref="AgentOptions.OnFailedEvent"/> says.</summary>
+internal interface IFailedEventSink
+{
+    /// <summary>Disposes of one failed event. The caller acknowledges it afterwards.</summary>
+    void OnFailed(TransportRecord record, string topic, int partition, long offset, Exception error, int attempts);
+}

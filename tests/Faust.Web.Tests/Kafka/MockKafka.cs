@@ -1,0 +1,110 @@
+using System.Text;
+using Confluent.Kafka;
+using Faust.Transport.Kafka;
+
+namespace Faust.Web.Tests.Kafka;
+
+// A librdkafka mock cluster (Faust.Core's P/Invoke) for the sample server: Kafka's protocol on 127.0.0.1, in this
+// process. The sample's source topics have fixed names ("clicks", "orders"), so each test starts a cluster of its own.
+public sealed class MockKafka : IDisposable
+{
+    // Small, so a test's load stays small on two cores; the sample's topics take it from Faust:TopicPartitions.
+    public const int Partitions = 4;
+
+    private readonly MockCluster _cluster;
+
+    public MockKafka()
+    {
+        _cluster = new MockCluster(brokers: 1);
+        // Rebalances wait session.timeout.ms - 1 s on the mock (DESIGN), and the first one the initial delay.
+        _cluster.SetInitialRebalanceDelay(TimeSpan.Zero);
+        _cluster.SetControllerId(1);
+    }
+
+    public string Bootstrap => _cluster.BootstrapServers;
+
+    // The mock has no CreateTopics API: the topics the sample Program.cs declares are created here, with its sources,
+    // the changelogs of its tables, the one-partition leader topic and each agent's dead-letter topic.
+    public void CreateSampleTopics(string appId)
+    {
+        foreach (var topic in new[] { "clicks", "orders" })
+        {
+            _cluster.CreateTopic(topic, Partitions);
+        }
+
+        foreach (var table in new[] { "click_counts", "order_totals", "last_order" })
+        {
+            _cluster.CreateTopic($"{appId}-{table}-changelog", Partitions);
+        }
+
+        foreach (var agent in new[] { "count_click", "process_order" })
+        {
+            _cluster.CreateTopic($"{appId}-{agent}-dlq", Partitions);
+        }
+
+        _cluster.CreateTopic($"{appId}-__assignor-__leader", 1);
+    }
+
+    // The sample server on this cluster, with test-friendly timings (as the Kafka tests use) and the worker's state
+    // (RocksDB tables, worker id) in a directory of its own.
+    public Dictionary<string, string?> Settings(string dataDirectory) => new()
+    {
+        ["Faust:Broker"] = "kafka://" + Bootstrap,
+        ["Faust:Store"] = "rocksdb://",
+        ["Faust:DataDirectory"] = dataDirectory,
+        ["Faust:TopicPartitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Faust:Kafka:Consumer:session.timeout.ms"] = "3000",
+        ["Faust:Kafka:Consumer:heartbeat.interval.ms"] = "300",
+        ["Faust:Kafka:Consumer:fetch.wait.max.ms"] = "50",
+        ["Faust:Kafka:Consumer:topic.metadata.refresh.interval.ms"] = "1000",
+        ["Faust:Kafka:Producer:linger.ms"] = "1",
+        ["Faust:Kafka:RequestTimeout"] = "00:00:05",
+    };
+
+    // The group's committed offset of each partition of the topic (-1001 when none).
+    public long[] Committed(string group, string topic)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = Bootstrap, GroupId = group }).Build();
+        var partitions = Enumerable.Range(0, Partitions).Select(p => new TopicPartition(topic, p));
+        return [.. consumer.Committed(partitions, TimeSpan.FromSeconds(10)).OrderBy(c => c.Partition.Value).Select(c => c.Offset.Value)];
+    }
+
+    public long[] HighWatermarks(string topic)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = Bootstrap, GroupId = "watermarks" }).Build();
+        return [.. Enumerable.Range(0, Partitions).Select(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value)];
+    }
+
+    // Every record of the topic, read from the start to the high watermarks, as (partition, key, value) text.
+    public List<(int Partition, string Key, string? Value)> ReadAll(string topic)
+    {
+        var ends = HighWatermarks(topic);
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = Bootstrap,
+            GroupId = "reader",
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Where(p => ends[p] > 0).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        var records = new List<(int, string, string?)>();
+        var read = 0L;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (read < ends.Sum())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"read {read} of the {ends.Sum()} records of {topic}");
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (result is null || result.IsPartitionEOF)
+            {
+                continue;
+            }
+
+            read++;
+            records.Add((result.Partition.Value, Encoding.UTF8.GetString(result.Message.Key),
+                result.Message.Value is null ? null : Encoding.UTF8.GetString(result.Message.Value)));
+        }
+
+        return records;
+    }
+
+    public void Dispose() => _cluster.Dispose();
+}

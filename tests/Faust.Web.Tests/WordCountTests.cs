@@ -1,0 +1,44 @@
+using System.Net;
+
+namespace Faust.Web.Tests;
+
+public sealed class WordCountTests : IDisposable
+{
+    private readonly FaustWebFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task Sentences_AreCountedPerWord_AndTheLookupAgentAnswers()
+    {
+        var client = await _factory.CreateReadyClientAsync();
+        using (var response = await client.ProduceAsync("sentences", "s1", "The quick brown fox jumps over the lazy dog."))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        using (var response = await client.ProduceAsync("sentences", "s2", "the end"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await Eventually.UntilAsync(() => client.ReadTableAsync("word_counts", "the"), body => body == "3", "GET /table/word_counts/the/ to return 3");
+        Assert.Equal("1", await client.ReadTableAsync("word_counts", "dog"));
+        Assert.Equal("0", await client.ReadTableAsync("word_counts", "cat"));
+
+        // The table key is the word; the router and the repartitioned writes agree on its partition.
+        using var route = await client.GetAsync("/router/word_counts/the/");
+        Assert.Equal(HttpStatusCode.OK, route.StatusCode);
+
+        Assert.Equal("3", await client.GetStringAsync("/samples/word-count/the"));
+        Assert.Equal("0", await client.GetStringAsync("/samples/word-count/cat"));
+    }
+
+    [Fact]
+    public async Task InternalTopics_AreNotOpenToProduce()
+    {
+        var client = await _factory.CreateReadyClientAsync();
+        using var response = await client.ProduceAsync($"{_factory.AppId}-count_words-words-word-repartition", "k", "v");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
