@@ -12,7 +12,7 @@ export function renderAgents(agents) {
   body.replaceChildren(...agents.map((a) => el('tr', { 'data-agent': a.name },
     el('th', { scope: 'row', text: a.name }),
     el('td', {}, `${a.source} `, el('span', { class: 'kind', text: a.sourceKind })),
-    el('td', { class: 'num', text: count(a.concurrency) }),
+    el('td', { class: 'num', title: `${count(a.actors)} actors have run`, text: a.isolatedPartitions ? 'per partition' : count(a.concurrency) }),
     el('td', { class: 'num processed', text: count(a.processed) }),
     el('td', { class: 'num', text: rate(a.eventsPerSecond) }),
     el('td', { class: 'num', title: `all time: ${ms(a.meanMsTotal)} ms`, text: ms(a.meanMs) }),
