@@ -31,7 +31,14 @@ for (var i = 0; i < args.Length; i++)
 
 if (topics.Count == 0)
 {
-    foreach (var name in new[] { "clicks", "orders", "faust-demo-click_counts-changelog", "faust-demo-order_totals-changelog", "faust-demo-last_order-changelog", "faust-demo-count_click-dlq", "faust-demo-process_order-dlq" })
+    // What Faust.Web/Program.cs declares (tests/Faust.Web.Tests/Kafka reads the same list from the sample itself):
+    // sources, the repartition topic, table changelogs, each agent's dead-letter topic.
+    foreach (var name in new[]
+    {
+        "clicks", "orders", "sentences", "words", "word_queries", "faust-demo-count_words-words-word-repartition",
+        "faust-demo-click_counts-changelog", "faust-demo-order_totals-changelog", "faust-demo-last_order-changelog", "faust-demo-word_counts-changelog",
+        "faust-demo-count_click-dlq", "faust-demo-process_order-dlq", "faust-demo-split_sentences-dlq", "faust-demo-count_words-dlq", "faust-demo-word_lookup-dlq",
+    })
     {
         topics.Add((name, 8));
     }

@@ -15,16 +15,16 @@ public sealed class KafkaCollection
 // The sample server (Program.cs) unchanged, with Faust:Broker=kafka://<mock>: the seed's page-view counter end to
 // end over the Kafka protocol, and a restarted worker.
 [Collection(KafkaCollection.Name)]
-public sealed class KafkaClickCounterTests : IDisposable
+public sealed class KafkaClickCounterTests : IAsyncLifetime
 {
     private static readonly string[] Urls = [.. Enumerable.Range(0, 16).Select(i => $"https://example.com/page/{i}")];
     private readonly MockKafka _kafka = new();
     private readonly string _root = Path.Combine(Path.GetTempPath(), "faust-web-kafka", Guid.NewGuid().ToString("N"));
     private readonly string _appId = $"web-kafka-{Guid.NewGuid():N}"[..20];
 
-    public KafkaClickCounterTests() => _kafka.CreateSampleTopics(_appId);
+    public Task InitializeAsync() => _kafka.CreateSampleTopicsAsync(_appId);
 
-    public void Dispose()
+    public Task DisposeAsync()
     {
         _kafka.Dispose();
         try
@@ -34,6 +34,8 @@ public sealed class KafkaClickCounterTests : IDisposable
         catch (DirectoryNotFoundException)
         {
         }
+
+        return Task.CompletedTask;
     }
 
     // A worker of the app, with its state in a directory of its own.

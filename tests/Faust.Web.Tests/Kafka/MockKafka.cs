@@ -1,16 +1,21 @@
 using System.Text;
 using Confluent.Kafka;
 using Faust.Transport.Kafka;
+using Faust.Transport.Log;
+using Microsoft.Extensions.DependencyInjection;
+using TopicPartition = Confluent.Kafka.TopicPartition;
+using TopicSpec = Faust.Transport.TopicSpec;
 
 namespace Faust.Web.Tests.Kafka;
 
 // A librdkafka mock cluster (Faust.Core's P/Invoke) for the sample server: Kafka's protocol on 127.0.0.1, in this
-// process. The sample's source topics have fixed names ("clicks", "orders"), so each test starts a cluster of its own.
+// process. The sample's source topics have fixed names ("clicks", "orders", ...), so each test starts a cluster of its own.
 public sealed class MockKafka : IDisposable
 {
     // Small, so a test's load stays small on two cores; the sample's topics take it from Faust:TopicPartitions.
     public const int Partitions = 4;
 
+    private static readonly string PartitionsText = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture);
     private readonly MockCluster _cluster;
 
     public MockKafka()
@@ -23,26 +28,25 @@ public sealed class MockKafka : IDisposable
 
     public string Bootstrap => _cluster.BootstrapServers;
 
-    // The mock has no CreateTopics API: the topics the sample Program.cs declares are created here, with its sources,
-    // the changelogs of its tables, the one-partition leader topic and each agent's dead-letter topic.
-    public void CreateSampleTopics(string appId)
+    // The mock has no CreateTopics API, so the topics the sample Program.cs declares are created here: sources,
+    // repartition topics, table changelogs, the one-partition leader topic, dead-letter topics. Rather than a list
+    // that goes stale as the sample grows, they are read from the sample itself, started once on the in-memory broker
+    // with the same app id and partition count (request/reply topics are created on first use and are left out).
+    public async Task CreateSampleTopicsAsync(string appId)
     {
-        foreach (var topic in new[] { "clicks", "orders" })
+        IReadOnlyList<TopicSpec> topics;
+        await using (var sample = new FaustWebFactory(new Dictionary<string, string?> { ["Faust:TopicPartitions"] = PartitionsText }, appId: appId))
         {
-            _cluster.CreateTopic(topic, Partitions);
+            _ = await sample.CreateReadyClientAsync();
+            var broker = Assert.IsType<LogBroker>(sample.Services.GetRequiredService<FaustApp>().Worker?.Transport);
+            topics = broker.Topics;
         }
 
-        foreach (var table in new[] { "click_counts", "order_totals", "last_order" })
+        Assert.Contains(topics, t => t.Name == "clicks");
+        foreach (var topic in topics)
         {
-            _cluster.CreateTopic($"{appId}-{table}-changelog", Partitions);
+            _cluster.CreateTopic(topic.Name, topic.Partitions);
         }
-
-        foreach (var agent in new[] { "count_click", "process_order" })
-        {
-            _cluster.CreateTopic($"{appId}-{agent}-dlq", Partitions);
-        }
-
-        _cluster.CreateTopic($"{appId}-__assignor-__leader", 1);
     }
 
     // The sample server on this cluster, with test-friendly timings (as the Kafka tests use) and the worker's state
@@ -52,7 +56,7 @@ public sealed class MockKafka : IDisposable
         ["Faust:Broker"] = "kafka://" + Bootstrap,
         ["Faust:Store"] = "rocksdb://",
         ["Faust:DataDirectory"] = dataDirectory,
-        ["Faust:TopicPartitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Faust:TopicPartitions"] = PartitionsText,
         ["Faust:Kafka:Consumer:session.timeout.ms"] = "3000",
         ["Faust:Kafka:Consumer:heartbeat.interval.ms"] = "300",
         ["Faust:Kafka:Consumer:fetch.wait.max.ms"] = "50",
