@@ -213,6 +213,7 @@ public sealed class MonitorTests
         var broker = $"embedded://{dir.Path}/broker";
         await using (var first = new ClickCounterApp(broker, dataDirectory: dir.Path))
         {
+            first.App.Options.ChangelogBufferSize = 0; // one changelog record per click
             await first.StartAsync();
             for (var i = 0; i < 40; i++)
             {
