@@ -15,8 +15,8 @@ export function renderAgents(agents) {
     el('td', { class: 'num', title: `${count(a.actors)} actors have run`, text: a.isolatedPartitions ? 'per partition' : count(a.concurrency) }),
     el('td', { class: 'num processed', text: count(a.processed) }),
     el('td', { class: 'num', text: rate(a.eventsPerSecond) }),
-    el('td', { class: 'num', title: `all time: ${ms(a.meanMsTotal)} ms`, text: ms(a.meanMs) }),
-    el('td', { class: 'num', title: `all time: ${ms(a.p99MsTotal)} ms`, text: ms(a.p99Ms) }),
+    el('td', { class: 'num', title: `all time: ${ms(a.meanMsTotal)} ms`, text: a.meanMs === null ? '–' : ms(a.meanMs) }),
+    el('td', { class: 'num', title: `all time: ${ms(a.p99MsTotal)} ms`, text: a.p99Ms === null ? '–' : ms(a.p99Ms) }),
     el('td', { class: 'num', title: `${count(a.crashes)} crashes, ${count(a.skipped)} undecodable records`, text: count(a.errors) }),
     el('td', {}, a.lastError
       ? el('span', { title: a.lastError.message }, el('time', { datetime: a.lastError.time, text: time(a.lastError.time) }),
