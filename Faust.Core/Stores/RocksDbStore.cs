@@ -127,20 +127,7 @@ internal sealed class RocksDbStore : IStore
         SetAppliedOffset(offset);
     }
 
-    public void SetAppliedOffset(long offset)
-    {
-        var current = Interlocked.Read(ref _appliedOffset);
-        while (offset > current)
-        {
-            var seen = Interlocked.CompareExchange(ref _appliedOffset, offset, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
+    public void SetAppliedOffset(long offset) => MonotonicOffset.Advance(ref _appliedOffset, offset);
 
     public int PendingWrites
     {
