@@ -151,7 +151,7 @@ internal sealed partial class AgentRuntime<TKey, TValue> : IFailedEventSink
         while (!stopping.IsCancellationRequested)
         {
             using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping, _group.Token);
-            var context = new StreamContext { AgentName = _agent.Name, Concurrency = _options.Concurrency, Stats = _worker.Monitor.Agent(_agent.Name) };
+            var context = new StreamContext { AgentName = _agent.Name, Concurrency = _options.Concurrency, Stats = _worker.Monitor.Agent(_agent.Name, actor) };
             StreamContext.Current = context;
             var root = new StreamRoot<TKey, TValue>(_agent.Source.Name, context, _worker.Gate, _worker.Time, interrupted, run.Token);
             var input = replay is { Length: > 0 } ? new ReplayReader<TKey, TValue>(replay, reader) : reader;

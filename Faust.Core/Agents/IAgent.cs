@@ -17,6 +17,9 @@ internal interface IAgent : IWorkerTask
 
     /// <summary>Whether events the agent's code keeps failing on go to its dead-letter topic.</summary>
     bool DeadLettersFailedEvents { get; }
+
+    /// <summary>Concurrency, isolated partitions, retries (for the dashboard).</summary>
+    AgentOptions Options { get; }
 }
 
 /// <summary>A topic an agent reads; <paramref name="Isolated"/> when each partition goes to its own actor.</summary>

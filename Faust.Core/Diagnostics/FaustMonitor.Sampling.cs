@@ -39,18 +39,15 @@ internal sealed partial class FaustMonitor
         var nowMs = now.ToUnixTimeMilliseconds();
         var state = State;
 
-        var agents = new List<AgentSnapshot>(_agents.Count);
+        var agents = SampleAgents(nowMs);
         long events = 0;
         long errors = Interlocked.Read(ref _workerErrors);
-        foreach (var stats in _agents.Values)
+        foreach (var agent in agents)
         {
-            var agent = stats.Sample(nowMs);
-            agents.Add(agent);
             events += agent.Processed;
             errors += agent.Errors;
         }
 
-        agents.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         var tables = SampleTables();
         var topics = SampleTopics(worker, state, out var received, out var sent, out var totalLag);
 
@@ -84,6 +81,63 @@ internal sealed partial class FaustMonitor
             Summary(ref _commits, ref _commitTicks, ref _lastCommitTicks, ref _lastCommitAtMs),
             Summary(ref _assignments, ref _assignTicks, ref _lastAssignTicks, ref _lastAssignAtMs),
             agents, topics, tables, recent, worker?.Fault?.Message, History());
+    }
+
+    // Each actor's sample, added up per agent: counts and times add; the window's p99 comes from the actors'
+    // histograms merged.
+    private List<AgentSnapshot> SampleAgents(long nowMs)
+    {
+        var byAgent = new SortedDictionary<string, List<ActorSample>>(StringComparer.Ordinal);
+        foreach (var stats in _agents.Values)
+        {
+            if (!byAgent.TryGetValue(stats.Name, out var samples))
+            {
+                byAgent[stats.Name] = samples = [];
+            }
+
+            samples.Add(stats.Sample(nowMs));
+        }
+
+        var result = new List<AgentSnapshot>(byAgent.Count);
+        foreach (var (name, samples) in byAgent)
+        {
+            long processed = 0, windowProcessed = 0, windowTimed = 0, windowTicks = 0, timed = 0, ticks = 0, crashes = 0, skipped = 0;
+            double seconds = 0;
+            ErrorEntry? lastError = null;
+            var current = new long[LatencyHistogram.BucketCount];
+            var windowStart = new long[LatencyHistogram.BucketCount];
+            foreach (var sample in samples)
+            {
+                processed += sample.Processed;
+                windowProcessed += sample.WindowProcessed;
+                seconds = Math.Max(seconds, sample.WindowSeconds);
+                windowTimed += sample.WindowTimed;
+                windowTicks += sample.WindowTimedTicks;
+                timed += sample.Timed;
+                ticks += sample.TimedTicks;
+                crashes += sample.Crashes;
+                skipped += sample.Skipped;
+                if (sample.LastError is { } error && (lastError is null || error.Time > lastError.Time))
+                {
+                    lastError = error;
+                }
+
+                for (var i = 0; i < current.Length; i++)
+                {
+                    current[i] += sample.Buckets[i];
+                    windowStart[i] += sample.WindowStartBuckets[i];
+                }
+            }
+
+            double? rate = seconds > 0 ? windowProcessed / seconds : null;
+            double? mean = windowTimed > 0 ? LatencyHistogram.TicksToMilliseconds(windowTicks / (double)windowTimed) : null;
+            double? p99 = windowTimed > 0 ? LatencyHistogram.Percentile(current, windowStart, 0.99) : null;
+            double? meanAll = timed > 0 ? LatencyHistogram.TicksToMilliseconds(ticks / (double)timed) : null;
+            result.Add(new AgentSnapshot(name, samples.Count, processed, rate, mean, p99, meanAll, LatencyHistogram.Percentile(current, null, 0.99),
+                timed, LatencyHistogram.TicksToMilliseconds(ticks), crashes, skipped, lastError));
+        }
+
+        return result;
     }
 
     private List<TableOpsSnapshot> SampleTables()

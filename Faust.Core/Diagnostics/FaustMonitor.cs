@@ -88,8 +88,10 @@ internal sealed partial class FaustMonitor : IDisposable
         }
     }
 
-    /// <summary>The statistics of an agent (the same object across restarts of its function).</summary>
-    public AgentStats Agent(string name) => _agents.GetOrAdd(name, static (n, monitor) => new AgentStats(monitor, n), this);
+    /// <summary>The statistics of one actor of an agent (the same object across restarts of its function);
+    /// <paramref name="actor"/> defaults to the agent's name (an agent with one actor).</summary>
+    public AgentStats Agent(string name, string? actor = null) =>
+        _agents.GetOrAdd(actor ?? name, static (key, state) => new AgentStats(state.Monitor, state.Name, key), (Monitor: this, Name: name));
 
     /// <summary>Starts sampling a worker that is about to start.</summary>
     public void Attach(Worker worker, TimeProvider time)

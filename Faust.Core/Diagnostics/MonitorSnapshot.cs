@@ -36,9 +36,10 @@ internal sealed record MonitorSnapshot(
     public bool IsEmpty => ReferenceEquals(this, Empty);
 }
 
-/// <summary>One agent's numbers: totals since start, and rate and timing over the window.</summary>
+/// <summary>One agent's numbers, its actors added up: totals since start, and rate and timing over the window.</summary>
 internal sealed record AgentSnapshot(
     string Name,
+    int Actors,
     long Processed,
     double? EventsPerSecond,
     double? MeanMs,

@@ -56,8 +56,8 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
         return [.. app.AgentList.Select(agent =>
         {
             var s = stats.GetValueOrDefault(agent.Name);
-            return new AgentView(agent.Name, agent.SourceName, agent.SourceTopic is null ? "channel" : "topic", 1,
-                s?.Processed ?? 0, s?.EventsPerSecond, s?.MeanMs, s?.P99Ms, s?.MeanMsTotal, s?.P99MsTotal, s?.TimedEvents ?? 0,
+            return new AgentView(agent.Name, agent.SourceName, agent.SourceTopic is null ? "channel" : "topic", agent.Options.Concurrency,
+                agent.Options.IsolatedPartitions, s?.Actors ?? 0, s?.Processed ?? 0, s?.EventsPerSecond, s?.MeanMs, s?.P99Ms, s?.MeanMsTotal, s?.P99MsTotal, s?.TimedEvents ?? 0,
                 s?.Errors ?? 0, s?.Crashes ?? 0, s?.Skipped ?? 0, s?.LastError is { } e ? Error(e) : null);
         })];
     }

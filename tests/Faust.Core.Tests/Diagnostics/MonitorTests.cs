@@ -1,3 +1,4 @@
+using Faust.Agents;
 using Faust.App;
 using Faust.Core.Tests.Engine;
 using Faust.Diagnostics;
@@ -49,6 +50,37 @@ public sealed class MonitorTests
         Assert.Equal(110, snapshot.SentTotal);
         Assert.Equal(WorkerState.Running, snapshot.State);
         Assert.Equal(1, snapshot.Generation);
+    }
+
+    [Fact]
+    public async Task ConcurrentActors_EachCountTheirOwnEvents_AndTheAgentAddsThemUp()
+    {
+        await using var faust = new FaustApp(new FaustOptions { Id = "many", Broker = "memory://" });
+        var work = faust.Topic<string, int>("work");
+        long seen = 0;
+        faust.Agent(work, async (stream, ct) =>
+        {
+            await foreach (var _ in stream.WithCancellation(ct))
+            {
+                Interlocked.Increment(ref seen);
+            }
+        }, name: "pool", options: new AgentOptions { Concurrency = 3 });
+        await faust.StartAsync();
+        await faust.WhenReady;
+
+        for (var i = 0; i < 300; i++)
+        {
+            await work.SendAsync($"k{i % 30}", 1);
+        }
+
+        await Eventually.TrueAsync(() => Interlocked.Read(ref seen) == 300, "the three actors to process 300 events");
+        faust.Monitor.Sample();
+
+        var agent = Assert.Single(faust.Monitor.Snapshot.Agents);
+        Assert.Equal("pool", agent.Name);
+        Assert.Equal(3, agent.Actors);
+        Assert.Equal(300, agent.Processed);
+        Assert.InRange(agent.TimedEvents, 3, 300);
     }
 
     [Fact]
@@ -179,9 +211,9 @@ public sealed class MonitorTests
     {
         using var dir = new TempDirectory();
         var broker = $"embedded://{dir.Path}/broker";
-        // No interval commits: the changelog buffer is drained once, at shutdown, one record per URL.
-        await using (var first = new ClickCounterApp(broker, dataDirectory: dir.Path, commitInterval: TimeSpan.FromHours(1)))
+        await using (var first = new ClickCounterApp(broker, dataDirectory: dir.Path))
         {
+            first.App.Options.ChangelogBufferSize = 0; // one changelog record per click
             await first.StartAsync();
             for (var i = 0; i < 40; i++)
             {
@@ -197,8 +229,8 @@ public sealed class MonitorTests
         var recovered = second.App.RequireWorker().Recovery.Partitions.Where(p => p.Table == "click_counts").ToArray();
         Assert.Equal(8, recovered.Length);
         Assert.All(recovered, p => Assert.True(p.Done, $"partition {p.Partition} recovered"));
-        Assert.Equal(4, recovered.Sum(p => p.Total));
-        Assert.Equal(4, recovered.Sum(p => p.Applied));
+        Assert.Equal(40, recovered.Sum(p => p.Total));
+        Assert.Equal(40, recovered.Sum(p => p.Applied));
         Assert.Equal(10, second.Counts["https://example.com/page/0"]);
     }
 
