@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Cluster;
 using Faust.App;
 using Faust.Tables;
 using Faust.Transport;
@@ -49,6 +50,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         Gate = _options.Guarantee == ProcessingGuarantee.ExactlyOnce ? new ProcessingGate() : null;
         _changelogBuffer = _options.ChangelogBufferSize > 0 ? new ChangelogBuffer(_options.ChangelogBufferSize) : null;
         Recovery = new TableRecovery(app.TableViews, transport, logger, time);
+        WorkerId = ResolveWorkerId(_options);
+        Cluster = new ClusterView(transport, AssignorTopic, WorkerId, _options.CanonicalUrl is { Length: > 0 } url ? url.TrimEnd('/') : null,
+            _options.ClusterHeartbeat, logger, time);
     }
 
     public ILogger Logger { get; }
@@ -113,6 +117,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), source => source is null ? _options.TopicPartitions : PartitionCount(source), ct).ConfigureAwait(false);
 
         _producer = _transport.CreateProducer();
+        Cluster.Start(_producer);
         if (Gate is not null)
         {
             _transactionalProducer = _transport.CreateProducer(transactional: true);
@@ -161,6 +166,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
         await _transport.EnsureTopicAsync(new TopicSpec(LeaderTopic, 1, Internal: true), ct).ConfigureAwait(false);
         _partitionCounts[LeaderTopic] = 1;
+        await _transport.EnsureTopicAsync(new TopicSpec(AssignorTopic, 1, Compacted: true, Internal: true), ct).ConfigureAwait(false);
+        _partitionCounts[AssignorTopic] = 1;
         foreach (var table in _app.TableViews)
         {
             var wanted = table.DeclaredPartitions ?? _options.TopicPartitions;
@@ -236,6 +243,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public void OnAssigned(IReadOnlyCollection<TopicPartition> partitions)
     {
         _app.Monitor.OnAssigned(partitions);
+        OnHeldChanged(partitions, assigned: true);
         var sources = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).ToArray();
         foreach (var tp in sources)
         {
@@ -306,6 +314,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         ReleasePartitions(partitions);
+        OnHeldChanged(partitions, assigned: false);
     }
 
     // Drops revoked or lost partitions: their inbox buffers (the next owner reads them again from the committed
@@ -582,6 +591,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             LogCommitFailed(Logger, ex);
         }
 
+        // A clean shutdown: the others stop routing to this worker at once instead of after the group rebalances.
+        await Cluster.LeaveAsync(ct).ConfigureAwait(false);
+
         foreach (var inbox in _inboxes.Values)
         {
             inbox.Complete();
@@ -597,6 +609,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         _consumer?.Dispose();
+        await Cluster.DisposeAsync().ConfigureAwait(false);
         _producer?.Dispose();
         if (_transactionalProducer is not null)
         {
