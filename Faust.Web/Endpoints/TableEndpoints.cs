@@ -58,12 +58,19 @@ internal static class TableEndpoints
 
         // Answered here only when this worker holds the key's partition and has recovered it; else forwarded one hop
         // to its owner, or 503 (see TableRouter).
-        if (await dispatch.DispatchAsync(context, table, keyText, withBody: false).ConfigureAwait(false) is { } elsewhere)
+        var (elsewhere, hold) = await dispatch.RouteAsync(context, table, keyText, withBody: false).ConfigureAwait(false);
+        if (elsewhere is not null)
         {
             return elsewhere;
         }
 
         var lookup = table.Lookup(keyText);
+        if (!dispatch.StillHolds(hold))
+        {
+            // Closed by a rebalance between routing and reading: the read may have missed the store (a default).
+            return dispatch.Moved(context, hold);
+        }
+
         return lookup.Status switch
         {
             TableLookupStatus.Found or TableLookupStatus.Default => (IResult)TypedResults.Bytes(lookup.Json!, "application/json"),

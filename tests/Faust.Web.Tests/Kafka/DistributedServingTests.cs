@@ -18,6 +18,7 @@ public sealed class DistributedServingTests : IAsyncLifetime
     private readonly string _root = Path.Combine(Path.GetTempPath(), "faust-web-cluster", Guid.NewGuid().ToString("N"));
     private readonly string _appId = $"web-cluster-{Guid.NewGuid():N}"[..20];
     private readonly List<FaustWebFactory> _workers = [];
+    private readonly List<WorkerLogs> _logs = [];
 
     public Task InitializeAsync() => _kafka.CreateSampleTopicsAsync(_appId);
 
@@ -48,7 +49,10 @@ public sealed class DistributedServingTests : IAsyncLifetime
             settings[key] = value;
         }
 
-        var factory = new FaustWebFactory(settings, kestrel: true, appId: _appId);
+        var logs = new WorkerLogs(name);
+        _logs.Add(logs);
+        settings["Logging:LogLevel:Faust"] = "Information";
+        var factory = new FaustWebFactory(settings, kestrel: true, appId: _appId, logs: logs);
         _workers.Add(factory);
         factory.StartServer();
         return (factory, factory.CreateClient());
@@ -150,7 +154,8 @@ public sealed class DistributedServingTests : IAsyncLifetime
                     }
                     else
                     {
-                        wrong.Add($"{Authority(client)} {url}: {(int)response.StatusCode} {body}");
+                        var via = response.Headers.TryGetValues("Faust-Forwarded-To", out var to) ? " via " + to.Single() : " locally";
+                        wrong.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {Authority(client)} {url}: {(int)response.StatusCode} {body}{via}");
                     }
                 }
             }
@@ -159,7 +164,7 @@ public sealed class DistributedServingTests : IAsyncLifetime
         }, right => right == survivors.Length * expected.Count || wrong.Count > 0, "every survivor to answer every key with its count", TimeSpan.FromSeconds(60));
         await stopping;
 
-        Assert.True(wrong.Count == 0, "wrong answers during the rebalance: " + string.Join("; ", wrong.Take(5)));
+        Assert.True(wrong.Count == 0, "wrong answers during the rebalance: " + string.Join("; ", wrong.Take(5)) + "\n" + Logs());
         Assert.True(answered >= survivors.Length * expected.Count);
 
         // Settled again on two workers: the stopped worker's URL is gone from every view.
@@ -260,6 +265,8 @@ public sealed class DistributedServingTests : IAsyncLifetime
         return map.Length == workers && map.All(w => w.Value.GetProperty($"{_appId}-click_counts-changelog").GetArrayLength() > 0)
             && partitions.SequenceEqual(Enumerable.Range(0, MockKafka.Partitions));
     }
+
+    private string Logs() => string.Join("\n", _logs.SelectMany(l => l.Dump().Split('\n')).Order(StringComparer.Ordinal));
 
     private long Lag() =>
         _kafka.HighWatermarks("clicks").Zip(_kafka.Committed(_appId, "clicks")).Sum(p => p.First - Math.Max(p.Second, 0));
