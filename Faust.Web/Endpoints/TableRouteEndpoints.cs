@@ -20,7 +20,9 @@ public static class TableRouteEndpoints
     /// <remarks>
     /// <para>While the key's partition has no known owner (a rebalance) or its owner cannot be reached, the answer is
     /// 503 with <c>Retry-After</c>; the handler never runs on a worker that does not hold the key, so it may read the
-    /// table directly. A POST body larger than <c>Faust:Web:MaxRequestBodyBytes</c> gets 413.</para>
+    /// table directly. Its answer is buffered and replaced by a 503 when a rebalance took the partition away while it
+    /// ran (unless the handler started the response itself). A POST body larger than
+    /// <c>Faust:Web:MaxRequestBodyBytes</c> gets 413.</para>
     /// <para>The key is the text of the route parameter <paramref name="keyFrom"/> names, percent-decoded exactly once
     /// (so a key may hold <c>/</c>, sent as <c>%2F</c>), or, when the pattern has no such parameter, of the query
     /// parameter of that name. In the handler, <see cref="GetTableKey"/> returns it.</para>
@@ -96,14 +98,38 @@ public static class TableRouteEndpoints
             return;
         }
 
-        if (await services.GetRequiredService<TableDispatch>().DispatchAsync(context, table, key, withBody).ConfigureAwait(false) is { } elsewhere)
+        var dispatch = services.GetRequiredService<TableDispatch>();
+        var (elsewhere, hold) = await dispatch.RouteAsync(context, table, key, withBody).ConfigureAwait(false);
+        if (elsewhere is not null)
         {
             await elsewhere.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
+        // The handler's answer is held back until it is known that the partition stayed here while the handler read
+        // it: a rebalance that closed it meanwhile would have made the table read as empty (see TableDispatch).
         context.Items[KeyItem] = key;
-        await inner(context).ConfigureAwait(false);
+        var body = context.Response.Body;
+        using var buffered = new MemoryStream();
+        context.Response.Body = buffered;
+        try
+        {
+            await inner(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
+
+        if (!dispatch.StillHolds(hold) && !context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await dispatch.Moved(context, hold).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        buffered.Position = 0;
+        await buffered.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 
     // Which path segment, counted from the end, is exactly the parameter: counting from the end still works when the
