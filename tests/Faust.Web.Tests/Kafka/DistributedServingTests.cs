@@ -157,6 +157,16 @@ public sealed class DistributedServingTests : IAsyncLifetime
                         var via = response.Headers.TryGetValues("Faust-Forwarded-To", out var to) ? " via " + to.Single() : " locally";
                         wrong.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {Authority(client)} {url}: {(int)response.StatusCode} {body}{via}");
                     }
+
+                    // The sample's MapTableRoute endpoint, under the same rule.
+                    using var routed = await client.GetAsync($"/count/{Uri.EscapeDataString(url)}");
+                    var routedBody = await routed.Content.ReadAsStringAsync();
+                    if (routed.StatusCode == HttpStatusCode.OK
+                        ? JsonDocument.Parse(routedBody).RootElement.GetProperty("count").GetInt64() != count
+                        : routed.StatusCode != HttpStatusCode.ServiceUnavailable)
+                    {
+                        wrong.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {Authority(client)} /count/{url}: {(int)routed.StatusCode} {routedBody}");
+                    }
                 }
             }
 
