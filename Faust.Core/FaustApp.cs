@@ -95,6 +95,10 @@ public sealed class FaustApp : IAsyncDisposable
 
     internal Worker? Worker => _worker;
 
+    /// <summary>Test hook handed to the worker's recovery: while it returns true for a changelog partition, that
+    /// partition is not read (see <see cref="TableRecovery.Hold"/>).</summary>
+    internal Func<TopicPartition, bool>? RecoveryHold { get; set; }
+
     internal FaustMonitor Monitor { get; } = new();
 
     /// <summary>Declares a topic.</summary>

@@ -48,7 +48,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         Time = time;
         Gate = _options.Guarantee == ProcessingGuarantee.ExactlyOnce ? new ProcessingGate() : null;
         _changelogBuffer = _options.ChangelogBufferSize > 0 ? new ChangelogBuffer(_options.ChangelogBufferSize) : null;
-        Recovery = new TableRecovery(app.TableViews, transport, logger, time);
+        Recovery = new TableRecovery(app.TableViews, transport, logger, time) { Hold = app.RecoveryHold };
     }
 
     public ILogger Logger { get; }
@@ -70,9 +70,11 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public bool IsReady => _ready.Task.IsCompletedSuccessfully && (_app.TableViews.Count == 0 || AssignedSourcesRecovered(null));
 
     /// <summary>Whether the tables' partition <paramref name="partition"/> is recovered: false while the worker
-    /// recovers it after an assignment (at start or after a rebalance), when its store may lag its changelog.</summary>
+    /// recovers it after an assignment (at start or after a rebalance), when its store may lag its changelog. A
+    /// partition can be recovered (and its events processed) while others still recover.</summary>
     public bool IsRecovered(int partition) =>
-        _ready.Task.IsCompletedSuccessfully && (_app.TableViews.Count == 0 || AssignedSourcesRecovered(partition));
+        _app.TableViews.Count == 0 ? _ready.Task.IsCompletedSuccessfully
+        : (_ready.Task.IsCompletedSuccessfully || AnySourceRecovered(partition)) && AssignedSourcesRecovered(partition);
 
     public Exception? Fault => _fault;
 
@@ -257,7 +259,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             return;
         }
 
-        // Recover before the streams resume: pause the sources, recover in the background, then resume.
+        // Recover before the streams resume: pause the sources, recover in the background, and resume each source
+        // partition as soon as its own table partitions are recovered (see TableRecovery).
         _consumer?.Pause(sources);
         foreach (var table in _app.TableViews)
         {
@@ -265,14 +268,17 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         var generation = MarkRecovering(sources);
+        var sourcesByPartition = sources.ToLookup(tp => tp.Partition);
         var previous = _recovery;
         _recovery = Task.Run(async () =>
         {
             await previous.ConfigureAwait(false);
             try
             {
-                await Recovery.RecoverAsync(tablePartitions, _stopping.Token).ConfigureAwait(false);
-                _consumer?.Resume(StillRecoveredBy(generation, sources));
+                await Recovery.RecoverAsync(
+                    tablePartitions,
+                    partition => _consumer?.Resume(StillRecoveredBy(generation, [.. sourcesByPartition[partition]])),
+                    _stopping.Token).ConfigureAwait(false);
                 _app.Monitor.OnAssignmentDone();
                 _ready.TrySetResult();
             }

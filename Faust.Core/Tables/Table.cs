@@ -205,7 +205,8 @@ public sealed class Table<TKey, TValue> : ITableView
     }
 
     /// <summary>Raised when recovery of the worker's partitions of this table is done (Faust's <c>on_recover</c>).
-    /// Runs on the recovery thread, before the agents resume.</summary>
+    /// Runs on the recovery thread once every partition of the assignment is recovered; agents of partitions that
+    /// recovered earlier may already be running (each partition resumes as soon as it is recovered).</summary>
     public event EventHandler<TableRecoveredEventArgs>? Recovered;
 
     /// <summary>Raised for each changelog record applied from the changelog rather than by this worker's own writes:
