@@ -115,6 +115,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), source => source is null ? _options.TopicPartitions : PartitionCount(source), ct).ConfigureAwait(false);
 
         _producer = _transport.CreateProducer();
+        StartFollower();
         if (Gate is not null)
         {
             _transactionalProducer = _transport.CreateProducer(transactional: true);
@@ -262,9 +263,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         // Recover before the streams resume: pause the sources, recover in the background, and resume each source
         // partition as soon as its own table partitions are recovered (see TableRecovery).
         _consumer?.Pause(sources);
+        MarkOwned(tablePartitions, owned: true);
         foreach (var table in _app.TableViews)
         {
-            table.OpenPartitions(tablePartitions, _partitionCounts[table.ChangelogTopic]);
+            table.OpenPartitions(PartitionsToOpen(table, tablePartitions), _partitionCounts[table.ChangelogTopic]);
         }
 
         var generation = MarkRecovering(sources);
@@ -275,10 +277,12 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             await previous.ConfigureAwait(false);
             try
             {
+                await StopFollowingAsync().ConfigureAwait(false);
                 await Recovery.RecoverAsync(
                     tablePartitions,
                     partition => _consumer?.Resume(StillRecoveredBy(generation, [.. sourcesByPartition[partition]])),
                     _stopping.Token).ConfigureAwait(false);
+                await FollowNotOwnedAsync().ConfigureAwait(false);
                 _app.Monitor.OnAssignmentDone();
                 _ready.TrySetResult();
             }
@@ -311,12 +315,15 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             }
         }
 
-        ReleasePartitions(partitions);
+        ReleasePartitions(partitions, clean: !_droppingAfterFence);
     }
 
+    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions) => ReleasePartitions(partitions, clean: false);
+
     // Drops revoked or lost partitions: their inbox buffers (the next owner reads them again from the committed
-    // offset) and their table partitions (the next owner recovers them from the changelog).
-    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions)
+    // offset) and their table partitions (the next owner recovers them from the changelog). A clean revocation
+    // (everything acknowledged was committed) keeps global tables' partitions, which are followed from then on.
+    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions, bool clean)
     {
         foreach (var tp in partitions)
         {
@@ -332,10 +339,17 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         ForgetRecovered(partitions);
         var tablePartitions = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().ToArray();
         _changelogBuffer?.Drop(tablePartitions);
+        MarkOwned(tablePartitions, owned: false);
         foreach (var table in _app.TableViews)
         {
-            table.ClosePartitions(tablePartitions);
+            if (!table.IsGlobal)
+            {
+                table.ClosePartitions(tablePartitions);
+            }
         }
+
+        ReleaseGlobalPartitions(tablePartitions, clean);
+        FollowAfterRecovery();
     }
 
     // ---- producing ----
@@ -577,6 +591,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         {
             LogRecoveryFailed(Logger, ex);
         }
+
+        await StopFollowerAsync().ConfigureAwait(false);
 
         try
         {

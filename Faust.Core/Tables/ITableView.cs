@@ -13,6 +13,12 @@ internal interface ITableView
 
     int? DeclaredPartitions { get; }
 
+    /// <summary>A global table: every worker holds every partition (see <c>FaustApp.GlobalTable</c>).</summary>
+    bool IsGlobal { get; }
+
+    /// <summary>The changelog's partition count once stores were opened, else 0.</summary>
+    int PartitionCount { get; }
+
     /// <summary>Keys held locally, across partitions.</summary>
     int Count { get; }
 

@@ -212,6 +212,10 @@ public sealed class SetTable<TKey, TMember> : ITableView
 
     bool ITableView.HasDefault => true;
 
+    bool ITableView.IsGlobal => false;
+
+    int ITableView.PartitionCount => _stores.PartitionCount;
+
     TableLookup ITableView.Lookup(string keyText)
     {
         TKey key;

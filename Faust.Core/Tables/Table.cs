@@ -31,8 +31,9 @@ public sealed class Table<TKey, TValue> : ITableView
     private readonly PartitionedStores _stores;
     private readonly TableStats _stats;
 
-    internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help, Schema<TKey, TValue> schema)
+    internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help, Schema<TKey, TValue> schema, bool global = false)
     {
+        IsGlobal = global;
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         _app = app;
         Name = name;
@@ -55,6 +56,10 @@ public sealed class Table<TKey, TValue> : ITableView
 
     /// <summary>The changelog topic: <c>{app id}-{table}-changelog</c>.</summary>
     public string ChangelogTopic => $"{_app.Options.GroupId}-{Name}-changelog";
+
+    /// <summary>Whether this is a global table (<see cref="FaustApp.GlobalTable{TKey, TValue}(string, Func{TValue}?, int?, string?, ICodec{TKey}?, ICodec{TValue}?)"/>):
+    /// every worker holds and reads every partition; each partition is written only by its owner.</summary>
+    public bool IsGlobal { get; }
 
     /// <summary>Whether missing keys read as a default value.</summary>
     public bool HasDefault => _default is not null;
@@ -110,7 +115,13 @@ public sealed class Table<TKey, TValue> : ITableView
         _stores.ThrowIfConcurrent(context);
         _stats.For(context?.Stats, out var shared).Delete(shared);
         var keyBytes = EncodeKey(key);
-        if (!_stores.TryGet(keyBytes, context, out _, out var partition) || !_stores.Require(partition).Delete(keyBytes))
+        if (!_stores.TryGet(keyBytes, context, out _, out var partition))
+        {
+            return false;
+        }
+
+        ThrowIfNotOwned(partition);
+        if (!_stores.Require(partition).Delete(keyBytes))
         {
             return false;
         }
@@ -158,15 +169,28 @@ public sealed class Table<TKey, TValue> : ITableView
         var valueBytes = ValueCodec.Encode(value) ?? throw new InvalidOperationException($"The value codec of table '{Name}' encoded a value as null.");
         var context = StreamContext.Current;
         var partition = _stores.WritePartition(keyBytes, context);
+        ThrowIfNotOwned(partition);
         _stores.Require(partition).Put(keyBytes, valueBytes);
         _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, valueBytes);
         _stats.For(context?.Stats, out var shared).Set(shared);
+    }
+
+    // A global table holds partitions other workers own and write; writing one here would fork it from its changelog.
+    private void ThrowIfNotOwned(int partition)
+    {
+        if (IsGlobal && !_app.RequireWorker().OwnsPartition(partition))
+        {
+            throw new InvalidOperationException(
+                $"Partition {partition} of global table '{Name}' is owned by another worker: write it from an agent processing that partition (its owner).");
+        }
     }
 
     private byte[] EncodeKey(TKey key) =>
         KeyCodec.Encode(key) ?? throw new InvalidOperationException($"The key codec of table '{Name}' encoded a key as null.");
 
     int ITableView.Count => Count;
+
+    int ITableView.PartitionCount => _stores.PartitionCount;
 
     TableLookup ITableView.Lookup(string keyText)
     {
@@ -239,5 +263,5 @@ public sealed class Table<TKey, TValue> : ITableView
     void ITableView.ClosePartitions(IEnumerable<int> partitions) => _stores.Close(partitions);
 
     /// <inheritdoc />
-    public override string ToString() => $"Table {Name} (changelog {ChangelogTopic})";
+    public override string ToString() => $"{(IsGlobal ? "Global table" : "Table")} {Name} (changelog {ChangelogTopic})";
 }

@@ -53,7 +53,8 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
 
         foreach (var table in tables)
         {
-            foreach (var p in partitions)
+            // A global table's every open partition is recovered, owned or not (see Worker.Following.cs).
+            foreach (var p in table.IsGlobal ? Enumerable.Range(0, table.PartitionCount) : partitions)
             {
                 var store = table.StoreOf(p);
                 if (store is null)
@@ -78,7 +79,7 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                     targets[tp] = (table, marks.High);
                     starts.Add(new(tp, from));
                     Interlocked.Add(ref _total, marks.High - from);
-                    pendingPerPartition[p]++;
+                    pendingPerPartition[p] = pendingPerPartition.GetValueOrDefault(p) + 1;
                 }
             }
         }
