@@ -45,6 +45,27 @@ internal interface ITableView
     /// <summary>Applies one changelog record to a local partition (recovery, standbys) and tells subscribers.</summary>
     void ApplyChangelog(int partition, byte[] key, byte[]? value, long offset);
 
+    /// <summary>Applies changelog records <c>[0, count)</c> to a local partition and makes them durable with their
+    /// last offset (recovery's bulk path); tells subscribers as <see cref="ApplyChangelog"/> does.</summary>
+    void ApplyChangelogBatch(int partition, Transport.ConsumedRecord[] records, int count)
+    {
+        var store = StoreOf(partition) ?? throw new InvalidOperationException($"Partition {partition} of table '{Name}' is not open.");
+        for (var i = 0; i < count; i++)
+        {
+            var consumed = records[i];
+            if (consumed.Record.Key is { } key)
+            {
+                ApplyChangelog(partition, key, consumed.Record.Value, consumed.Offset);
+            }
+            else
+            {
+                store.SetAppliedOffset(consumed.Offset);
+            }
+        }
+
+        store.Flush();
+    }
+
     /// <summary>Recovery of these partitions is done.</summary>
     void OnRecovered(IReadOnlyCollection<int> partitions, long applied);
 

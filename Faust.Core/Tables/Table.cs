@@ -251,6 +251,22 @@ public sealed class Table<TKey, TValue> : ITableView
         }
     }
 
+    void ITableView.ApplyChangelogBatch(int partition, ConsumedRecord[] records, int count)
+    {
+        _stores.Require(partition).ApplyChangelogBatch(records, count);
+        if (ChangelogEvent is { } handler)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var (offset, record) = records[i];
+                if (record.Key is { } key)
+                {
+                    handler(this, new ChangelogEventArgs<TKey, TValue>(KeyCodec.Decode(key), record.Value is null ? default : ValueCodec.Decode(record.Value), record.Value is null, partition, offset));
+                }
+            }
+        }
+    }
+
     void ITableView.OnRecovered(IReadOnlyCollection<int> partitions, long applied) =>
         Recovered?.Invoke(this, new TableRecoveredEventArgs(partitions, applied));
 

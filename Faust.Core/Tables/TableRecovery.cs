@@ -133,7 +133,7 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
             var batch = reader.Poll(TimeSpan.FromMilliseconds(held is { Count: > 0 } ? 20 : 200));
             if (batch is not null && targets.TryGetValue(batch.Partition, out var target))
             {
-                if (target.Table.StoreOf(batch.Partition.Partition) is not { } store)
+                if (target.Table.StoreOf(batch.Partition.Partition) is null)
                 {
                     // Revoked while recovering (Kafka rebalance): the partition's next owner recovers it.
                     Finished(batch.Partition);
@@ -141,28 +141,15 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                     continue;
                 }
 
-                for (var i = 0; i < batch.Count; i++)
+                var count = 0;
+                while (count < batch.Count && batch.Records[count].Offset < target.End)
                 {
-                    var consumed = batch.Records[i];
-                    if (consumed.Offset >= target.End)
-                    {
-                        break;
-                    }
-
-                    if (consumed.Record.Key is { } key)
-                    {
-                        target.Table.ApplyChangelog(batch.Partition.Partition, key, consumed.Record.Value, consumed.Offset);
-                    }
-                    else
-                    {
-                        store.SetAppliedOffset(consumed.Offset);
-                    }
-
-                    Interlocked.Increment(ref _applied);
+                    count++;
                 }
 
-                // One write batch per poll batch: a crash mid-recovery keeps what was applied, with its offset.
-                store.Flush();
+                // One write batch per poll batch, with its last offset: a crash mid-recovery keeps what was applied.
+                target.Table.ApplyChangelogBatch(batch.Partition.Partition, batch.Records, count);
+                Interlocked.Add(ref _applied, count);
                 if (_partitions.TryGetValue(batch.Partition, out var progress))
                 {
                     progress.Position = Math.Min(batch.NextOffset, target.End);
