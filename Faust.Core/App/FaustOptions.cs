@@ -41,6 +41,11 @@ public sealed class FaustOptions
     /// <summary>The URL other workers and clients use to reach this worker. Default: the server's own address.</summary>
     public string? CanonicalUrl { get; set; }
 
+    /// <summary>How often a worker republishes its assignment to the assignor topic <c>{group}-__assignor</c> even when it
+    /// has not changed. A worker not heard from for three intervals (it crashed without saying goodbye) is dropped
+    /// from every other worker's cluster view, so its old partitions stop reading as contested. Default 10 s.</summary>
+    public TimeSpan ClusterHeartbeat { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Partition count of topics the app declares without an explicit count, changelogs included. Default 8.</summary>
     public int TopicPartitions { get; set; } = 8;
 
@@ -130,6 +135,11 @@ public sealed class FaustOptions
         if (CommitInterval <= TimeSpan.Zero || CommitInterval > TimeSpan.FromHours(1))
         {
             errors.Add($"Faust:CommitInterval '{CommitInterval}' is not valid: use a duration above 0 and at most 01:00:00, such as 00:00:02.8.");
+        }
+
+        if (ClusterHeartbeat <= TimeSpan.Zero || ClusterHeartbeat > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Faust:ClusterHeartbeat '{ClusterHeartbeat}' is not valid: use a duration above 0 and at most 01:00:00, such as 00:00:10.");
         }
 
         if (ChangelogBufferSize < 0)

@@ -34,6 +34,7 @@ internal sealed partial class Worker
         // Another member may own these already: committing could move its offsets back.
         _app.Monitor.OnRevoked(partitions);
         ReleasePartitions(partitions);
+        OnHeldChanged(partitions, assigned: false);
     }
 
     private long MarkRecovering(IReadOnlyCollection<TopicPartition> sources)

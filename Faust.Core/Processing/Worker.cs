@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Cluster;
 using Faust.App;
 using Faust.Tables;
 using Faust.Transport;
@@ -49,6 +50,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         Gate = _options.Guarantee == ProcessingGuarantee.ExactlyOnce ? new ProcessingGate() : null;
         _changelogBuffer = _options.ChangelogBufferSize > 0 ? new ChangelogBuffer(_options.ChangelogBufferSize) : null;
         Recovery = new TableRecovery(app.TableViews, transport, logger, time) { Hold = app.RecoveryHold };
+        WorkerId = ResolveWorkerId(_options);
+        Cluster = new ClusterView(transport, AssignorTopic, WorkerId, _options.CanonicalUrl is { Length: > 0 } url ? url.TrimEnd('/') : null,
+            _options.ClusterHeartbeat, logger, time);
     }
 
     public ILogger Logger { get; }
@@ -115,6 +119,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), source => source is null ? _options.TopicPartitions : PartitionCount(source), ct).ConfigureAwait(false);
 
         _producer = _transport.CreateProducer();
+        Cluster.Start(_producer);
         StartFollower();
         if (Gate is not null)
         {
@@ -164,6 +169,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
         await _transport.EnsureTopicAsync(new TopicSpec(LeaderTopic, 1, Internal: true), ct).ConfigureAwait(false);
         _partitionCounts[LeaderTopic] = 1;
+        await _transport.EnsureTopicAsync(new TopicSpec(AssignorTopic, 1, Compacted: true, Internal: true), ct).ConfigureAwait(false);
+        _partitionCounts[AssignorTopic] = 1;
         foreach (var table in _app.TableViews)
         {
             var wanted = table.DeclaredPartitions ?? _options.TopicPartitions;
@@ -239,6 +246,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public void OnAssigned(IReadOnlyCollection<TopicPartition> partitions)
     {
         _app.Monitor.OnAssigned(partitions);
+        OnHeldChanged(partitions, assigned: true);
         var sources = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).ToArray();
         foreach (var tp in sources)
         {
@@ -316,6 +324,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         ReleasePartitions(partitions, clean: !_droppingAfterFence);
+        OnHeldChanged(partitions, assigned: false);
     }
 
     private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions) => ReleasePartitions(partitions, clean: false);
@@ -604,6 +613,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             LogCommitFailed(Logger, ex);
         }
 
+        // A clean shutdown: the others stop routing to this worker at once instead of after the group rebalances.
+        await Cluster.LeaveAsync(ct).ConfigureAwait(false);
+
         foreach (var inbox in _inboxes.Values)
         {
             inbox.Complete();
@@ -619,6 +631,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         _consumer?.Dispose();
+        await Cluster.DisposeAsync().ConfigureAwait(false);
         _producer?.Dispose();
         if (_transactionalProducer is not null)
         {
