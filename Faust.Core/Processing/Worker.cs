@@ -279,10 +279,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
         var generation = MarkRecovering(sources);
         var sourcesByPartition = sources.ToLookup(tp => tp.Partition);
-        var previous = _recovery;
-        _recovery = Task.Run(async () =>
+        Chain(async () =>
         {
-            await previous.ConfigureAwait(false);
             try
             {
                 await StopFollowingAsync().ConfigureAwait(false);
@@ -331,7 +329,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     // Drops revoked or lost partitions: their inbox buffers (the next owner reads them again from the committed
     // offset) and their table partitions (the next owner recovers them from the changelog). A clean revocation
-    // (everything acknowledged was committed) keeps global tables' partitions, which are followed from then on.
+    // (everything acknowledged was committed) keeps global tables' partitions and standbys, which are followed from
+    // then on.
     private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions, bool clean)
     {
         foreach (var tp in partitions)
@@ -349,15 +348,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         var tablePartitions = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().ToArray();
         _changelogBuffer?.Drop(tablePartitions);
         MarkOwned(tablePartitions, owned: false);
-        foreach (var table in _app.TableViews)
-        {
-            if (!table.IsGlobal)
-            {
-                table.ClosePartitions(tablePartitions);
-            }
-        }
-
-        ReleaseGlobalPartitions(tablePartitions, clean);
+        ReleaseTablePartitions(tablePartitions, clean);
         FollowAfterRecovery();
     }
 

@@ -22,6 +22,7 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
     private volatile FollowRequest? _requested;
     private volatile IReadOnlyDictionary<TopicPartition, ITableView> _followed = new Dictionary<TopicPartition, ITableView>();
     private long _applied;
+    private volatile bool _paused;
 
     public ChangelogFollower(ITransport transport, ILogger logger, TimeProvider time)
     {
@@ -61,6 +62,9 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
         return request.Adopted.Task;
     }
 
+    /// <summary>Test hook: while true, the follower adopts new sets but reads nothing (a standby falling behind).</summary>
+    public bool Paused { get => _paused; set => _paused = value; }
+
     /// <summary>Whether a partition is followed now.</summary>
     public bool IsFollowing(TopicPartition partition) => _followed.ContainsKey(partition);
 
@@ -99,7 +103,7 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
                     }
                 }
 
-                if (_followed.Count == 0)
+                if (_followed.Count == 0 || Paused)
                 {
                     _stopping.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
                     continue;

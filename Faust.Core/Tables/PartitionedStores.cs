@@ -14,6 +14,7 @@ namespace Faust.Tables;
 // partition, not on its hash.
 internal sealed class PartitionedStores(string table, Func<string> changelogTopic, Func<IStoreFactory> factory)
 {
+    private readonly object _openClose = new();
     private volatile IStore?[] _stores = [];
 
     public IStore?[] All => _stores;
@@ -29,31 +30,39 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
     public IStore Require(int partition) =>
         StoreOf(partition) ?? throw new InvalidOperationException($"Partition {partition} of table '{table}' is not assigned to this worker.");
 
+    // Open and Close may run on the poll thread and on the recovery chain (standbys) at once: each copies the array,
+    // so they are serialized, or one would lose the other's change.
     public void Open(IEnumerable<int> partitions, int partitionCount)
     {
-        var stores = _stores.Length == partitionCount ? (IStore?[])_stores.Clone() : new IStore?[partitionCount];
-        var storeFactory = factory();
-        foreach (var p in partitions)
+        lock (_openClose)
         {
-            stores[p] ??= storeFactory.Open(table, p);
-        }
+            var stores = _stores.Length == partitionCount ? (IStore?[])_stores.Clone() : new IStore?[partitionCount];
+            var storeFactory = factory();
+            foreach (var p in partitions)
+            {
+                stores[p] ??= storeFactory.Open(table, p);
+            }
 
-        _stores = stores;
+            _stores = stores;
+        }
     }
 
     public void Close(IEnumerable<int> partitions)
     {
-        var stores = (IStore?[])_stores.Clone();
-        foreach (var p in partitions)
+        lock (_openClose)
         {
-            if ((uint)p < (uint)stores.Length && stores[p] is { } store)
+            var stores = (IStore?[])_stores.Clone();
+            foreach (var p in partitions)
             {
-                stores[p] = null;
-                store.Dispose();
+                if ((uint)p < (uint)stores.Length && stores[p] is { } store)
+                {
+                    stores[p] = null;
+                    store.Dispose();
+                }
             }
-        }
 
-        _stores = stores;
+            _stores = stores;
+        }
     }
 
     public void Flush()
