@@ -112,7 +112,7 @@ internal sealed partial class Worker
             {
                 if (!previous.Contains(tp) && !OwnsPartition(tp.Partition) && _tablesByChangelog.TryGetValue(tp.Topic, out var table))
                 {
-                    table.OpenPartitions([tp.Partition], _partitionCounts[tp.Topic]);
+                    table.SetStandby([tp.Partition], _partitionCounts[tp.Topic], standby: true);
                 }
             }
 
@@ -229,6 +229,11 @@ internal sealed partial class Worker
             if (!clean && kept.Length > 0)
             {
                 table.OpenPartitions(kept, _partitionCounts[table.ChangelogTopic]);
+            }
+
+            if (!table.IsGlobal && kept.Length > 0)
+            {
+                table.SetStandby(kept, _partitionCounts[table.ChangelogTopic], standby: true);
             }
         }
     }

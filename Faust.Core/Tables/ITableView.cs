@@ -36,6 +36,13 @@ internal interface ITableView
     /// <summary>Opens local stores for these changelog partitions (on assignment).</summary>
     void OpenPartitions(IEnumerable<int> partitions, int partitionCount);
 
+    /// <summary>Opens standby replicas of these partitions (hidden from reads; fed by the changelog follower), or
+    /// turns open partitions into standbys (<paramref name="standby"/> true) and back.</summary>
+    void SetStandby(IEnumerable<int> partitions, int partitionCount, bool standby);
+
+    /// <summary>Whether a local partition is a standby replica: open, but not what this worker serves.</summary>
+    bool IsStandby(int partition);
+
     /// <summary>The store of a local partition, or null.</summary>
     Stores.IStore? StoreOf(int partition);
 

@@ -246,6 +246,20 @@ public sealed class SetTable<TKey, TMember> : ITableView
 
     IStore? ITableView.StoreOf(int partition) => _stores.StoreOf(partition);
 
+    void ITableView.SetStandby(IEnumerable<int> partitions, int partitionCount, bool standby)
+    {
+        if (standby)
+        {
+            _stores.Open(partitions, partitionCount, standby: true);
+        }
+        else
+        {
+            _stores.SetStandby(partitions, standby: false);
+        }
+    }
+
+    bool ITableView.IsStandby(int partition) => _stores.IsStandby(partition);
+
     void ITableView.Flush() => _stores.Flush();
 
     void ITableView.ClosePartitions(IEnumerable<int> partitions) => _stores.Close(partitions);

@@ -276,6 +276,20 @@ public sealed class Table<TKey, TValue> : ITableView
 
     IStore? ITableView.StoreOf(int partition) => _stores.StoreOf(partition);
 
+    void ITableView.SetStandby(IEnumerable<int> partitions, int partitionCount, bool standby)
+    {
+        if (standby)
+        {
+            _stores.Open(partitions, partitionCount, standby: true);
+        }
+        else
+        {
+            _stores.SetStandby(partitions, standby: false);
+        }
+    }
+
+    bool ITableView.IsStandby(int partition) => _stores.IsStandby(partition);
+
     void ITableView.ClosePartitions(IEnumerable<int> partitions) => _stores.Close(partitions);
 
     /// <inheritdoc />

@@ -74,7 +74,11 @@ public sealed class StandbyTests(MockClusterFixture mock)
 
                 await Eventually.TrueAsync(() => a.Processed + b.Processed == 120, "120 clicks processed between the two workers");
                 await Eventually.TrueAsync(() => aPartitions.All(p => b.App.Worker!.StandbyLag(counts, p) == 0), "b's standbys to catch up with a's changelog");
-                Assert.All(Urls.Where(u => aPartitions.Contains(PartitionOf(u))), u => Assert.Equal(10, b.Counts[u]));
+                Assert.All(Urls.Where(u => aPartitions.Contains(PartitionOf(u))), u =>
+                {
+                    Assert.True(counts.StoreOf(PartitionOf(u))!.TryGet(System.Text.Encoding.UTF8.GetBytes(u), out var value), $"{u} is in b's standby store");
+                    Assert.Equal("10", System.Text.Encoding.UTF8.GetString(value));
+                });
 
                 // b's follower stops (a standby falling behind); a goes on writing its partitions.
                 b.App.Worker!.Follower!.Paused = true;
@@ -91,7 +95,10 @@ public sealed class StandbyTests(MockClusterFixture mock)
                 }
 
                 await a.WaitProcessedAsync(before + 10);
-                await Eventually.TrueAsync(() => aPartitions.Sum(p => b.App.Worker!.StandbyLag(counts, p) ?? 0) == 10, "b's standbys to be 10 records behind");
+                await Eventually.TrueAsync(() => aPartitions.Sum(p => b.App.Worker!.StandbyLag(counts, p) ?? 0) == 10,
+                    () => "b's standbys to be 10 records behind; lags " + string.Join(", ", aPartitions.Select(p => $"{p}={b.App.Worker!.StandbyLag(counts, p)?.ToString() ?? "null"}"))
+                        + $"; a owns {string.Join(",", a.Assignment.Select(tp => tp.Partition))}, b owns {string.Join(",", b.Assignment.Select(tp => tp.Partition))}, b stands by for {string.Join(",", b.App.Worker!.Standbys)}");
+                Assert.All(Urls.Where(u => aPartitions.Contains(PartitionOf(u))), u => Assert.False(b.Counts.ContainsKey(u), $"{u} is readable on b, which only stands by for it"));
                 await Eventually.TrueAsync(() => Enumerable.Range(0, ClickCounter.Partitions).All(p => Committed(id, topic, p) == HighWatermark(topic, p)),
                     "both workers to commit what they processed");
             }
