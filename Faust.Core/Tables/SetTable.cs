@@ -28,6 +28,8 @@ public sealed class SetTable<TKey, TMember> : ITableView
     private static readonly byte[] AddMarker = [1];
     private readonly FaustApp _app;
     private readonly PartitionedStores _stores;
+
+    PartitionedStores ITableView.Stores => _stores;
     private readonly object _writeLock = new();
     private readonly TableStats _stats;
 
@@ -214,8 +216,6 @@ public sealed class SetTable<TKey, TMember> : ITableView
 
     bool ITableView.IsGlobal => false;
 
-    int ITableView.PartitionCount => _stores.PartitionCount;
-
     TableLookup ITableView.Lookup(string keyText)
     {
         TKey key;
@@ -241,28 +241,6 @@ public sealed class SetTable<TKey, TMember> : ITableView
         var count = _stores.PartitionCount;
         return count == 0 ? null : Partitioner.Default.PartitionFor(EncodeKey(TableKeyText.Parse<TKey>(keyText)).AsSpan(), count);
     }
-
-    void ITableView.OpenPartitions(IEnumerable<int> partitions, int partitionCount) => _stores.Open(partitions, partitionCount);
-
-    IStore? ITableView.StoreOf(int partition) => _stores.StoreOf(partition);
-
-    void ITableView.SetStandby(IEnumerable<int> partitions, int partitionCount, bool standby)
-    {
-        if (standby)
-        {
-            _stores.Open(partitions, partitionCount, standby: true);
-        }
-        else
-        {
-            _stores.SetStandby(partitions, standby: false);
-        }
-    }
-
-    bool ITableView.IsStandby(int partition) => _stores.IsStandby(partition);
-
-    void ITableView.Flush() => _stores.Flush();
-
-    void ITableView.ClosePartitions(IEnumerable<int> partitions) => _stores.Close(partitions);
 
     void ITableView.ApplyChangelog(int partition, byte[] key, byte[]? value, long offset)
     {

@@ -29,6 +29,8 @@ public sealed class Table<TKey, TValue> : ITableView
     private readonly FaustApp _app;
     private readonly Func<TValue>? _default;
     private readonly PartitionedStores _stores;
+
+    PartitionedStores ITableView.Stores => _stores;
     private readonly TableStats _stats;
 
     internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help, Schema<TKey, TValue> schema, bool global = false)
@@ -190,8 +192,6 @@ public sealed class Table<TKey, TValue> : ITableView
 
     int ITableView.Count => Count;
 
-    int ITableView.PartitionCount => _stores.PartitionCount;
-
     TableLookup ITableView.Lookup(string keyText)
     {
         TKey key;
@@ -269,28 +269,6 @@ public sealed class Table<TKey, TValue> : ITableView
 
     void ITableView.OnRecovered(IReadOnlyCollection<int> partitions, long applied) =>
         Recovered?.Invoke(this, new TableRecoveredEventArgs(partitions, applied));
-
-    void ITableView.Flush() => _stores.Flush();
-
-    void ITableView.OpenPartitions(IEnumerable<int> partitions, int partitionCount) => _stores.Open(partitions, partitionCount);
-
-    IStore? ITableView.StoreOf(int partition) => _stores.StoreOf(partition);
-
-    void ITableView.SetStandby(IEnumerable<int> partitions, int partitionCount, bool standby)
-    {
-        if (standby)
-        {
-            _stores.Open(partitions, partitionCount, standby: true);
-        }
-        else
-        {
-            _stores.SetStandby(partitions, standby: false);
-        }
-    }
-
-    bool ITableView.IsStandby(int partition) => _stores.IsStandby(partition);
-
-    void ITableView.ClosePartitions(IEnumerable<int> partitions) => _stores.Close(partitions);
 
     /// <inheritdoc />
     public override string ToString() => $"{(IsGlobal ? "Global table" : "Table")} {Name} (changelog {ChangelogTopic})";
