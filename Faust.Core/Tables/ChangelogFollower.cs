@@ -136,7 +136,7 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
             }
             catch (Exception ex) when (!_stopping.IsCancellationRequested)
             {
-                // A store closed under us (revocation) or a broker hiccup: log, drop the stale set, go on.
+                // A store closed under us (revocation) or a broker hiccup: log and retry; the next Follow replaces the set.
                 LogFailed(_logger, ex);
                 _stopping.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(500));
             }
