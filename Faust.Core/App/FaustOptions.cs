@@ -75,6 +75,12 @@ public sealed class FaustOptions
     /// size sends them early. 0 writes every change at once. Default 10000.</summary>
     public int ChangelogBufferSize { get; set; } = 10_000;
 
+    /// <summary>How many other workers keep a standby replica of each table partition (Faust's
+    /// <c>table_standby_replicas</c>): they apply its changelog continuously, so when its owner fails the new owner
+    /// recovers only the tail. The standbys of a partition are the workers after its owner in worker-id order. 0 turns
+    /// standbys off. Default 1.</summary>
+    public int TableStandbyReplicas { get; set; } = 1;
+
     /// <summary>The consumer group: <see cref="Id"/>, with <c>-v{Version}</c> when the version is above 1.</summary>
     public string GroupId => Version > 1 ? $"{Id}-v{Version}" : Id;
 
@@ -139,6 +145,11 @@ public sealed class FaustOptions
         if (ChangelogBufferSize < 0)
         {
             errors.Add($"Faust:ChangelogBufferSize {ChangelogBufferSize} is not valid: use 0 (write every change at once) or more.");
+        }
+
+        if (TableStandbyReplicas is < 0 or > 100)
+        {
+            errors.Add($"Faust:TableStandbyReplicas {TableStandbyReplicas} is not valid: use 0 (no standbys) to 100; the default is 1.");
         }
 
         if (StreamBufferMaxSize < 1)

@@ -49,7 +49,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         Time = time;
         Gate = _options.Guarantee == ProcessingGuarantee.ExactlyOnce ? new ProcessingGate() : null;
         _changelogBuffer = _options.ChangelogBufferSize > 0 ? new ChangelogBuffer(_options.ChangelogBufferSize) : null;
-        Recovery = new TableRecovery(app.TableViews, transport, logger, time);
+        Recovery = new TableRecovery(app.TableViews, transport, logger, time) { Hold = app.RecoveryHold };
         WorkerId = ResolveWorkerId(_options);
         Cluster = new ClusterView(transport, AssignorTopic, WorkerId, _options.CanonicalUrl is { Length: > 0 } url ? url.TrimEnd('/') : null,
             _options.ClusterHeartbeat, logger, time);
@@ -74,9 +74,11 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public bool IsReady => _ready.Task.IsCompletedSuccessfully && (_app.TableViews.Count == 0 || AssignedSourcesRecovered(null));
 
     /// <summary>Whether the tables' partition <paramref name="partition"/> is recovered: false while the worker
-    /// recovers it after an assignment (at start or after a rebalance), when its store may lag its changelog.</summary>
+    /// recovers it after an assignment (at start or after a rebalance), when its store may lag its changelog. A
+    /// partition can be recovered (and its events processed) while others still recover.</summary>
     public bool IsRecovered(int partition) =>
-        _ready.Task.IsCompletedSuccessfully && (_app.TableViews.Count == 0 || AssignedSourcesRecovered(partition));
+        _app.TableViews.Count == 0 ? _ready.Task.IsCompletedSuccessfully
+        : (_ready.Task.IsCompletedSuccessfully || AnySourceRecovered(partition)) && AssignedSourcesRecovered(partition);
 
     public Exception? Fault => _fault;
 
@@ -118,6 +120,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
         _producer = _transport.CreateProducer();
         Cluster.Start(_producer);
+        StartFollower();
         if (Gate is not null)
         {
             _transactionalProducer = _transport.CreateProducer(transactional: true);
@@ -265,22 +268,27 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             return;
         }
 
-        // Recover before the streams resume: pause the sources, recover in the background, then resume.
+        // Recover before the streams resume: pause the sources, recover in the background, and resume each source
+        // partition as soon as its own table partitions are recovered (see TableRecovery).
         _consumer?.Pause(sources);
+        MarkOwned(tablePartitions, owned: true);
         foreach (var table in _app.TableViews)
         {
-            table.OpenPartitions(tablePartitions, _partitionCounts[table.ChangelogTopic]);
+            table.OpenPartitions(PartitionsToOpen(table, tablePartitions), _partitionCounts[table.ChangelogTopic]);
         }
 
         var generation = MarkRecovering(sources);
-        var previous = _recovery;
-        _recovery = Task.Run(async () =>
+        var sourcesByPartition = sources.ToLookup(tp => tp.Partition);
+        Chain(async () =>
         {
-            await previous.ConfigureAwait(false);
             try
             {
-                await Recovery.RecoverAsync(tablePartitions, _stopping.Token).ConfigureAwait(false);
-                _consumer?.Resume(StillRecoveredBy(generation, sources));
+                await StopFollowingAsync().ConfigureAwait(false);
+                await Recovery.RecoverAsync(
+                    tablePartitions,
+                    partition => _consumer?.Resume(StillRecoveredBy(generation, [.. sourcesByPartition[partition]])),
+                    _stopping.Token).ConfigureAwait(false);
+                await FollowNotOwnedAsync().ConfigureAwait(false);
                 _app.Monitor.OnAssignmentDone();
                 _ready.TrySetResult();
             }
@@ -313,13 +321,17 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             }
         }
 
-        ReleasePartitions(partitions);
+        ReleasePartitions(partitions, clean: !_droppingAfterFence);
         OnHeldChanged(partitions, assigned: false);
     }
 
+    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions) => ReleasePartitions(partitions, clean: false);
+
     // Drops revoked or lost partitions: their inbox buffers (the next owner reads them again from the committed
-    // offset) and their table partitions (the next owner recovers them from the changelog).
-    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions)
+    // offset) and their table partitions (the next owner recovers them from the changelog). A clean revocation
+    // (everything acknowledged was committed) keeps global tables' partitions and standbys, which are followed from
+    // then on.
+    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions, bool clean)
     {
         foreach (var tp in partitions)
         {
@@ -335,10 +347,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         ForgetRecovered(partitions);
         var tablePartitions = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().ToArray();
         _changelogBuffer?.Drop(tablePartitions);
-        foreach (var table in _app.TableViews)
-        {
-            table.ClosePartitions(tablePartitions);
-        }
+        MarkOwned(tablePartitions, owned: false);
+        ReleaseTablePartitions(tablePartitions, clean);
+        FollowAfterRecovery();
     }
 
     // ---- producing ----
@@ -580,6 +591,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         {
             LogRecoveryFailed(Logger, ex);
         }
+
+        await StopFollowerAsync().ConfigureAwait(false);
 
         try
         {

@@ -54,7 +54,8 @@ internal sealed class TableDispatch(TableRouter router, TableForwarder forwarder
 
     // Whether what was read under the hold is an answer: the partition's store is the one routed to, and recovered.
     public bool StillHolds(Hold hold) =>
-        hold.Store is not null && ReferenceEquals(hold.Table.StoreOf(hold.Partition), hold.Store) && app.Worker is { } worker && worker.IsRecovered(hold.Partition);
+        hold.Store is not null && ReferenceEquals(hold.Table.StoreOf(hold.Partition), hold.Store) && !hold.Table.IsStandby(hold.Partition)
+        && app.Worker is { } worker && worker.IsRecovered(hold.Partition);
 
     public IResult Moved(HttpContext context, Hold hold) =>
         Problems.Unavailable(context, options.Value.RetryAfter,

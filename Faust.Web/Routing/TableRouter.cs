@@ -32,7 +32,8 @@ internal sealed class TableRouter(FaustApp app)
             return new RouteResult.Unavailable($"Table '{table.Name}' has no partitions open yet.");
         }
 
-        if (table.StoreOf(p) is not null)
+        // A standby replica is not served as an owner's answer: its values lag the owner's.
+        if (Holds(table, p))
         {
             // Held but still being filled from its changelog (at start, or handed over by a rebalance): its values may
             // lag, so the client retries instead of reading them.
@@ -72,13 +73,16 @@ internal sealed class TableRouter(FaustApp app)
             return invalid!;
         }
 
-        if (partition is { } p && table.StoreOf(p) is not null)
+        if (partition is { } p && Holds(table, p))
         {
             return new RouteResult.Remote(p, selfUrl, app.Worker.WorkerId);
         }
 
         return Route(table, key);
     }
+
+    // This worker writes the partition (or, for a global table, keeps every partition current): not a standby replica.
+    public static bool Holds(ITableView table, int partition) => table.StoreOf(partition) is not null && !table.IsStandby(partition);
 
     private static bool TryPartition(ITableView table, string key, out int? partition, out RouteResult? invalid)
     {
@@ -113,7 +117,7 @@ internal sealed class TableRouter(FaustApp app)
         var held = new List<int>(count);
         for (var p = 0; p < count; p++)
         {
-            if (table.StoreOf(p) is not null)
+            if (table.StoreOf(p) is not null && !table.IsStandby(p))
             {
                 held.Add(p);
             }
