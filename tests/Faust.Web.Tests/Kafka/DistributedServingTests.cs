@@ -324,6 +324,40 @@ public sealed class DistributedServingTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task DashboardCluster_OnEachOfTwoWorkers_ListsBothWithTheirPartitions()
+    {
+        var w1 = Start("w1");
+        var w2 = Start("w2");
+        HttpClient[] all = [w1.Client, w2.Client];
+        await SettledAsync(all);
+        var changelog = $"{_appId}-click_counts-changelog";
+
+        foreach (var (client, self) in new[] { (w1.Client, "w1"), (w2.Client, "w2") })
+        {
+            // Standbys are placed once the view names both owners: each worker stands by for the other's partitions.
+            var cluster = await Eventually.UntilAsync(async () => JsonDocument.Parse(await client.GetStringAsync("/api/cluster")).RootElement,
+                c => c.GetProperty("workers").GetArrayLength() == 2
+                    && c.GetProperty("workers").EnumerateArray().All(w => w.GetProperty("standbys").TryGetProperty(changelog, out _)),
+                $"/api/cluster on {self} to list both workers with their standbys", TimeSpan.FromSeconds(30));
+
+            var workers = cluster.GetProperty("workers").EnumerateArray().ToArray();
+            Assert.Equal(["w1", "w2"], workers.Select(w => w.GetProperty("id").GetString()));
+            Assert.Equal([self], workers.Where(w => w.GetProperty("self").GetBoolean()).Select(w => w.GetProperty("id").GetString()));
+            Assert.Equal(all.Select(Authority), workers.Select(w => w.GetProperty("url").GetString()));
+            Assert.All(workers, w => Assert.True(w.GetProperty("generation").GetInt64() > 0));
+            var actives = workers.Select(w => w.GetProperty("actives").GetProperty(changelog).EnumerateArray().Select(p => p.GetInt32()).ToArray()).ToArray();
+            Assert.Equal(Enumerable.Range(0, MockKafka.Partitions), actives.SelectMany(a => a).Order());
+            Assert.All(actives, a => Assert.NotEmpty(a));
+            // With one standby replica and two workers, each stands by for exactly the other's partitions.
+            Assert.Equal(actives[1], workers[0].GetProperty("standbys").GetProperty(changelog).EnumerateArray().Select(p => p.GetInt32()));
+            Assert.Equal(actives[0], workers[1].GetProperty("standbys").GetProperty(changelog).EnumerateArray().Select(p => p.GetInt32()));
+            Assert.Empty(cluster.GetProperty("contested").EnumerateObject());
+            Assert.True(cluster.GetProperty("complete").GetBoolean());
+            Assert.Equal(2, cluster.GetProperty("totals").GetProperty("workers").GetInt32());
+        }
+    }
+
     private static int DeadPort()
     {
         var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
