@@ -4,7 +4,8 @@ using Faust.Bench;
 // Faust.NET end-to-end benchmark: events/s through the seed's click counter.
 // Usage: dotnet run -c Release --project bench/Faust.Bench [-- --events 1000000] [--transport memory|embedded]
 //        [--agent noop|click-counter] [--repeat N]
-//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000] [--rounds 2]   (librdkafka's mock cluster, beside Streamiz)
+//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000] [--rounds 2] [--readers raw,memory]   (librdkafka's mock cluster, beside Streamiz;
+//          --readers keeps the readers whose name contains one of the comma-separated parts)
 // --transport and --agent pick one row; --repeat measures each row N times (on a busy machine, compare the best).
 int? events = null;
 var rounds = 2;
@@ -12,6 +13,7 @@ var kafka = args.Contains("--kafka");
 string? transport = null;
 string? agent = null;
 var repeat = 1;
+string? readers = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
     switch (args[i])
@@ -28,6 +30,9 @@ for (var i = 0; i < args.Length - 1; i++)
         case "--repeat":
             repeat = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             break;
+        case "--readers":
+            readers = args[i + 1];
+            break;
         case "--rounds":
             rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             break;
@@ -36,7 +41,7 @@ for (var i = 0; i < args.Length - 1; i++)
 
 if (kafka)
 {
-    await KafkaBenchmark.RunAsync(events ?? 400_000, rounds);
+    await KafkaBenchmark.RunAsync(events ?? 400_000, rounds, readers);
 }
 else
 {
