@@ -43,6 +43,8 @@ internal static class StreamizCounter
             StateDir = stateDir,
             SessionTimeoutMs = 6000,
             CommitIntervalMs = 1000,
+            // The fetch setting Faust.NET's consumer uses (librdkafka's 1000 ms default stalls every reader here).
+            FetchQueueBackoffMs = int.Parse(Faust.Transport.Kafka.KafkaSettings.FetchQueueBackoffMs, System.Globalization.CultureInfo.InvariantCulture),
             Logger = Logs,
         };
 
