@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Faust.Agents;
 using Faust.Serialization;
 using Faust.Streams;
 using Faust.Web.Endpoints;
@@ -74,6 +75,13 @@ app.MapGet("/samples/word-count/{word}", async (string word, CancellationToken c
     catch (TimeoutException ex)
     {
         return Results.Problem(ex.Message, statusCode: StatusCodes.Status504GatewayTimeout);
+    }
+    catch (ReplyTopicUnavailableException ex)
+    {
+        // The broker would not create this worker's reply topic (the mock cluster never does): say which, and how to
+        // fix it (Faust:ReplyTopic, a topic created beforehand).
+        return Results.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The reply topic is missing",
+            extensions: new Dictionary<string, object?> { ["topic"] = ex.Topic });
     }
 });
 app.Run();
