@@ -80,8 +80,7 @@ app.MapGet("/samples/word-count/{word}", async (string word, CancellationToken c
     {
         // The broker would not create this worker's reply topic (the mock cluster never does): say which, and how to
         // fix it (Faust:ReplyTopic, a topic created beforehand).
-        return Results.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The reply topic is missing",
-            extensions: new Dictionary<string, object?> { ["topic"] = ex.Topic });
+        return Problems.ReplyTopicMissing(ex.Topic, ex.Message);
     }
 });
 app.Run();

@@ -41,6 +41,11 @@ internal static class Problems
         Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body is larger than {limit} bytes (Faust:Web:MaxRequestBodyBytes).",
             ("error", "body too large"), ("limit", limit));
 
+    // A request (ask) this worker cannot send: its reply topic is missing and the broker will not create it. Not
+    // transient, so no Retry-After: an operator creates the topic and sets Faust:ReplyTopic.
+    public static ProblemHttpResult ReplyTopicMissing(string topic, string detail) =>
+        Problem(StatusCodes.Status503ServiceUnavailable, "Reply topic missing", detail, ("error", "reply topic missing"), ("topic", topic));
+
     // Faust's wording for a request it cannot route yet; Retry-After says when to try again.
     public static ProblemHttpResult Unavailable(HttpContext context, TimeSpan retryAfter, string detail)
     {
