@@ -95,6 +95,10 @@ public sealed class FaustApp : IAsyncDisposable
 
     internal Worker? Worker => _worker;
 
+    /// <summary>Test hook handed to the worker's recovery: while it returns true for a changelog partition, that
+    /// partition is not read (see <see cref="TableRecovery.Hold"/>).</summary>
+    internal Func<TopicPartition, bool>? RecoveryHold { get; set; }
+
     internal FaustMonitor Monitor { get; } = new();
 
     /// <summary>Declares a topic.</summary>
@@ -171,6 +175,36 @@ public sealed class FaustApp : IAsyncDisposable
         }
 
         var table = new Table<TKey, TValue>(this, name, defaultFactory, partitions, help, schema);
+        _tables.Add(table);
+        return table;
+    }
+
+    /// <summary>Declares a global table (Faust's <c>GlobalTable</c>): every worker holds every partition, kept current
+    /// from the changelog <c>{app id}-{name}-changelog</c>, so any worker reads any key locally.</summary>
+    /// <remarks>
+    /// <para>Writes go, as for <see cref="Table{TKey, TValue}(string, Func{TValue}?, int?, string?, ICodec{TKey}?, ICodec{TValue}?)"/>,
+    /// to the changelog partition of the event being processed, by the worker that owns it; writing a partition
+    /// another worker owns throws <see cref="InvalidOperationException"/>.</para>
+    /// <para>On start a worker recovers every partition before it is ready, then follows the partitions it does not
+    /// own on a background thread: another worker's write becomes visible here after the changelog delay (its
+    /// commit interval plus one read), so reads are eventually consistent. Reads are thread safe.</para>
+    /// </remarks>
+    /// <param name="name">The table name.</param>
+    /// <param name="defaultFactory">The value a missing key reads as; null: missing keys are not found.</param>
+    /// <param name="partitions">Changelog partition count; default the app's <c>TopicPartitions</c>. Must equal the source topics'.</param>
+    /// <param name="help">A description for <c>GET /table/</c>.</param>
+    /// <param name="keyCodec">Key codec; default as for topics.</param>
+    /// <param name="valueCodec">Value codec; default as for topics.</param>
+    public Table<TKey, TValue> GlobalTable<TKey, TValue>(string name, Func<TValue>? defaultFactory = null, int? partitions = null, string? help = null,
+        ICodec<TKey>? keyCodec = null, ICodec<TValue>? valueCodec = null)
+    {
+        ThrowIfStarted();
+        if (_tables.Any(t => t.Name == name))
+        {
+            throw new ArgumentException($"Table '{name}' is already declared in this app.", nameof(name));
+        }
+
+        var table = new Table<TKey, TValue>(this, name, defaultFactory, partitions, help, new Schema<TKey, TValue> { KeyCodec = keyCodec, ValueCodec = valueCodec }, global: true);
         _tables.Add(table);
         return table;
     }

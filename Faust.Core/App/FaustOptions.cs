@@ -41,6 +41,11 @@ public sealed class FaustOptions
     /// <summary>The URL other workers and clients use to reach this worker. Default: the server's own address.</summary>
     public string? CanonicalUrl { get; set; }
 
+    /// <summary>How often a worker republishes its assignment to the assignor topic <c>{group}-__assignor</c> even when it
+    /// has not changed. A worker not heard from for three intervals (it crashed without saying goodbye) is dropped
+    /// from every other worker's cluster view, so its old partitions stop reading as contested. Default 10 s.</summary>
+    public TimeSpan ClusterHeartbeat { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Partition count of topics the app declares without an explicit count, changelogs included. Default 8.</summary>
     public int TopicPartitions { get; set; } = 8;
 
@@ -75,6 +80,12 @@ public sealed class FaustOptions
     /// cache): a key written many times between two commits sends one changelog record, its last value. Reaching the
     /// size sends them early. 0 writes every change at once. Default 10000.</summary>
     public int ChangelogBufferSize { get; set; } = 10_000;
+
+    /// <summary>How many other workers keep a standby replica of each table partition (Faust's
+    /// <c>table_standby_replicas</c>): they apply its changelog continuously, so when its owner fails the new owner
+    /// recovers only the tail. The standbys of a partition are the workers after its owner in worker-id order. 0 turns
+    /// standbys off. Default 1.</summary>
+    public int TableStandbyReplicas { get; set; } = 1;
 
     /// <summary>The consumer group: <see cref="Id"/>, with <c>-v{Version}</c> when the version is above 1.</summary>
     public string GroupId => Version > 1 ? $"{Id}-v{Version}" : Id;
@@ -137,9 +148,19 @@ public sealed class FaustOptions
             errors.Add($"Faust:CommitInterval '{CommitInterval}' is not valid: use a duration above 0 and at most 01:00:00, such as 00:00:02.8.");
         }
 
+        if (ClusterHeartbeat <= TimeSpan.Zero || ClusterHeartbeat > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Faust:ClusterHeartbeat '{ClusterHeartbeat}' is not valid: use a duration above 0 and at most 01:00:00, such as 00:00:10.");
+        }
+
         if (ChangelogBufferSize < 0)
         {
             errors.Add($"Faust:ChangelogBufferSize {ChangelogBufferSize} is not valid: use 0 (write every change at once) or more.");
+        }
+
+        if (TableStandbyReplicas is < 0 or > 100)
+        {
+            errors.Add($"Faust:TableStandbyReplicas {TableStandbyReplicas} is not valid: use 0 (no standbys) to 100; the default is 1.");
         }
 
         if (StreamBufferMaxSize < 1)

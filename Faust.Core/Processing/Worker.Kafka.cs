@@ -7,8 +7,9 @@ namespace Faust.Processing;
 // What a worker does about rebalances and fencing that only Kafka causes.
 //
 // Recovery generations: an eager rebalance can revoke and reassign a partition while its previous recovery is
-// still running. Each assignment records its generation per source partition, and a finished recovery resumes
-// only the partitions whose latest assignment is its own; a later recovery resumes the others. The same
+// still running. Each assignment records its generation per source partition, and a recovery resumes a partition
+// (as soon as that partition's tables are recovered) only when the partition's latest assignment is its own; a
+// later recovery resumes the others. The same
 // bookkeeping says which assigned partitions are recovered (readiness, HTTP lookups): a partition counts as
 // recovered from the end of the recovery of its latest assignment until it is revoked or lost.
 //
@@ -33,7 +34,8 @@ internal sealed partial class Worker
         // Another member may own these already: committing could move its offsets back. Released at an event
         // boundary all the same, so no agent writes them afterwards.
         _app.Monitor.OnRevoked(partitions);
-        HandOver(partitions, commit: false);
+        HandOver(partitions, commit: false, clean: false);
+        OnHeldChanged(partitions, assigned: false);
     }
 
     private long MarkRecovering(IReadOnlyCollection<TopicPartition> sources)
@@ -76,6 +78,22 @@ internal sealed partial class Worker
         {
             _recovered.ExceptWith(partitions);
         }
+    }
+
+    private bool AnySourceRecovered(int partition)
+    {
+        lock (_recoveryGeneration)
+        {
+            foreach (var tp in _recovered)
+            {
+                if (tp.Partition == partition)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     // Whether every assigned source partition (of the given number, or all) is recovered. A partition the consumer

@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Cluster;
 using Faust.App;
 using Faust.Tables;
 using Faust.Transport;
@@ -59,7 +60,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         _exactlyOnce = _options.Guarantee == ProcessingGuarantee.ExactlyOnce;
         Gate = new ProcessingGate();
         _changelogBuffer = _options.ChangelogBufferSize > 0 ? new ChangelogBuffer(_options.ChangelogBufferSize) : null;
-        Recovery = new TableRecovery(app.TableViews, transport, logger, time);
+        Recovery = new TableRecovery(app.TableViews, transport, logger, time) { Hold = app.RecoveryHold };
+        WorkerId = ResolveWorkerId(_options);
+        Cluster = new ClusterView(transport, AssignorTopic, WorkerId, _options.CanonicalUrl is { Length: > 0 } url ? url.TrimEnd('/') : null,
+            _options.ClusterHeartbeat, logger, time);
     }
 
     public ILogger Logger { get; }
@@ -81,9 +85,11 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public bool IsReady => _ready.Task.IsCompletedSuccessfully && (_app.TableViews.Count == 0 || AssignedSourcesRecovered(null));
 
     /// <summary>Whether the tables' partition <paramref name="partition"/> is recovered: false while the worker
-    /// recovers it after an assignment (at start or after a rebalance), when its store may lag its changelog.</summary>
+    /// recovers it after an assignment (at start or after a rebalance), when its store may lag its changelog. A
+    /// partition can be recovered (and its events processed) while others still recover.</summary>
     public bool IsRecovered(int partition) =>
-        _ready.Task.IsCompletedSuccessfully && (_app.TableViews.Count == 0 || AssignedSourcesRecovered(partition));
+        _app.TableViews.Count == 0 ? _ready.Task.IsCompletedSuccessfully
+        : (_ready.Task.IsCompletedSuccessfully || AnySourceRecovered(partition)) && AssignedSourcesRecovered(partition);
 
     public Exception? Fault => _fault;
 
@@ -127,6 +133,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), source => source is null ? _options.TopicPartitions : PartitionCount(source), ct).ConfigureAwait(false);
 
         _producer = _transport.CreateProducer();
+        Cluster.Start(_producer);
+        StartFollower();
         if (_exactlyOnce)
         {
             _transactionalProducer = _transport.CreateProducer(transactional: true);
@@ -175,6 +183,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
         await _transport.EnsureTopicAsync(new TopicSpec(LeaderTopic, 1, Internal: true), ct).ConfigureAwait(false);
         _partitionCounts[LeaderTopic] = 1;
+        await _transport.EnsureTopicAsync(new TopicSpec(AssignorTopic, 1, Compacted: true, Internal: true), ct).ConfigureAwait(false);
+        _partitionCounts[AssignorTopic] = 1;
         foreach (var table in _app.TableViews)
         {
             var wanted = table.DeclaredPartitions ?? _options.TopicPartitions;
@@ -250,6 +260,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public void OnAssigned(IReadOnlyCollection<TopicPartition> partitions)
     {
         _app.Monitor.OnAssigned(partitions);
+        OnHeldChanged(partitions, assigned: true);
         var sources = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).ToArray();
         foreach (var tp in sources)
         {
@@ -271,22 +282,27 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             return;
         }
 
-        // Recover before the streams resume: pause the sources, recover in the background, then resume.
+        // Recover before the streams resume: pause the sources, recover in the background, and resume each source
+        // partition as soon as its own table partitions are recovered (see TableRecovery).
         _consumer?.Pause(sources);
+        MarkOwned(tablePartitions, owned: true);
         foreach (var table in _app.TableViews)
         {
-            table.OpenPartitions(tablePartitions, _partitionCounts[table.ChangelogTopic]);
+            table.OpenPartitions(PartitionsToOpen(table, tablePartitions), _partitionCounts[table.ChangelogTopic]);
         }
 
         var generation = MarkRecovering(sources);
-        var previous = _recovery;
-        _recovery = Task.Run(async () =>
+        var sourcesByPartition = sources.ToLookup(tp => tp.Partition);
+        Chain(async () =>
         {
-            await previous.ConfigureAwait(false);
             try
             {
-                await Recovery.RecoverAsync(tablePartitions, _stopping.Token).ConfigureAwait(false);
-                _consumer?.Resume(StillRecoveredBy(generation, sources));
+                await StopFollowingAsync().ConfigureAwait(false);
+                await Recovery.RecoverAsync(
+                    tablePartitions,
+                    partition => _consumer?.Resume(StillRecoveredBy(generation, [.. sourcesByPartition[partition]])),
+                    _stopping.Token).ConfigureAwait(false);
+                await FollowNotOwnedAsync().ConfigureAwait(false);
                 _app.Monitor.OnAssignmentDone();
                 _ready.TrySetResult();
             }
@@ -309,11 +325,12 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         // Commit what was acknowledged before the partitions go (Kafka transport; the log broker never revokes), at
         // an event boundary (see the hand-over invariant). After a fence the partitions were already dropped and
         // nothing may be committed (see Worker.Kafka.cs).
-        HandOver(partitions, commit: !_droppingAfterFence);
+        HandOver(partitions, commit: !_droppingAfterFence, clean: !_droppingAfterFence);
+        OnHeldChanged(partitions, assigned: false);
     }
 
     // Poll thread (rebalance callbacks). The commit lock first, then the gate: a commit holds them in that order.
-    private void HandOver(IReadOnlyCollection<TopicPartition> partitions, bool commit)
+    private void HandOver(IReadOnlyCollection<TopicPartition> partitions, bool commit, bool clean)
     {
         _commitLock.Wait();
         try
@@ -333,7 +350,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
                     }
                 }
 
-                ReleasePartitions(partitions);
+                ReleasePartitions(partitions, clean);
             }
             finally
             {
@@ -364,9 +381,13 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
     }
 
+    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions) => ReleasePartitions(partitions, clean: false);
+
     // Drops revoked or lost partitions: their inbox buffers (the next owner reads them again from the committed
-    // offset) and their table partitions (the next owner recovers them from the changelog).
-    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions)
+    // offset) and their table partitions (the next owner recovers them from the changelog). A clean revocation
+    // (everything acknowledged was committed) keeps global tables' partitions and standbys, which are followed from
+    // then on.
+    private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions, bool clean)
     {
         foreach (var tp in partitions)
         {
@@ -382,10 +403,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         ForgetRecovered(partitions);
         var tablePartitions = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().ToArray();
         _changelogBuffer?.Drop(tablePartitions);
-        foreach (var table in _app.TableViews)
-        {
-            table.ClosePartitions(tablePartitions);
-        }
+        MarkOwned(tablePartitions, owned: false);
+        ReleaseTablePartitions(tablePartitions, clean);
+        FollowAfterRecovery();
     }
 
     // ---- producing ----
@@ -640,6 +660,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             LogRecoveryFailed(Logger, ex);
         }
 
+        await StopFollowerAsync().ConfigureAwait(false);
+
         try
         {
             var committed = await CommitAsync(ct).ConfigureAwait(false);
@@ -649,6 +671,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         {
             LogCommitFailed(Logger, ex);
         }
+
+        // A clean shutdown: the others stop routing to this worker at once instead of after the group rebalances.
+        await Cluster.LeaveAsync(ct).ConfigureAwait(false);
 
         foreach (var inbox in _inboxes.Values)
         {
@@ -665,6 +690,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         _consumer?.Dispose();
+        await Cluster.DisposeAsync().ConfigureAwait(false);
         _producer?.Dispose();
         if (_transactionalProducer is not null)
         {

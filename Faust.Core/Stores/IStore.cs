@@ -25,6 +25,27 @@ internal interface IStore : IDisposable
     void ApplyChangelog(byte[] key, byte[]? value, long offset);
 
     /// <summary>Records the changelog offset the store now reflects (never moves backwards).</summary>
+    /// <summary>Applies changelog records <c>[0, count)</c> in offset order and makes them durable with the last
+    /// offset: the effect of <see cref="ApplyChangelog"/> for each record (a record without a key only advances the
+    /// offset) followed by <see cref="Flush"/>. Recovery's bulk path.</summary>
+    void ApplyChangelogBatch(Transport.ConsumedRecord[] records, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var consumed = records[i];
+            if (consumed.Record.Key is { } key)
+            {
+                ApplyChangelog(key, consumed.Record.Value, consumed.Offset);
+            }
+            else
+            {
+                SetAppliedOffset(consumed.Offset);
+            }
+        }
+
+        Flush();
+    }
+
     void SetAppliedOffset(long offset);
 
     /// <summary>Makes the writes so far and the applied offset durable, atomically (a no-op for memory).</summary>

@@ -19,9 +19,10 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread _thread;
-    private volatile IReadOnlyDictionary<TopicPartition, ITableView>? _requested;
-    private IReadOnlyDictionary<TopicPartition, ITableView> _followed = new Dictionary<TopicPartition, ITableView>();
+    private volatile FollowRequest? _requested;
+    private volatile IReadOnlyDictionary<TopicPartition, ITableView> _followed = new Dictionary<TopicPartition, ITableView>();
     private long _applied;
+    private volatile bool _paused;
 
     public ChangelogFollower(ITransport transport, ILogger logger, TimeProvider time)
     {
@@ -39,7 +40,11 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
     public IReadOnlyCollection<TopicPartition> Followed => [.. _followed.Keys];
 
     /// <summary>Replaces the set of followed partitions. Their stores must be open in their tables.</summary>
-    public void Follow(IEnumerable<(ITableView Table, int Partition)> partitions)
+    public void Follow(IEnumerable<(ITableView Table, int Partition)> partitions) => _ = FollowAsync(partitions);
+
+    /// <summary>Replaces the set of followed partitions; completes once the follower's thread has flushed the old
+    /// set and stopped applying to it, so a partition left out may then be written by someone else (recovery).</summary>
+    public Task FollowAsync(IEnumerable<(ITableView Table, int Partition)> partitions)
     {
         var requested = new Dictionary<TopicPartition, ITableView>();
         foreach (var (table, partition) in partitions)
@@ -47,8 +52,21 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
             requested[new TopicPartition(table.ChangelogTopic, partition)] = table;
         }
 
-        _requested = requested;
+        var request = new FollowRequest(requested);
+        Interlocked.Exchange(ref _requested, request)?.Adopted.TrySetResult(); // superseded before it was picked up
+        if (!_thread.IsAlive)
+        {
+            request.Adopted.TrySetResult();
+        }
+
+        return request.Adopted.Task;
     }
+
+    /// <summary>Test hook: while true, the follower adopts new sets but reads nothing (a standby falling behind).</summary>
+    public bool Paused { get => _paused; set => _paused = value; }
+
+    /// <summary>Whether a partition is followed now.</summary>
+    public bool IsFollowing(TopicPartition partition) => _followed.ContainsKey(partition);
 
     /// <summary>How far a followed partition is behind its changelog's end, or null when it is not followed.</summary>
     public long? Lag(TopicPartition partition, ITransportConsumer reader)
@@ -69,15 +87,23 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
         {
             try
             {
-                if (Interlocked.Exchange(ref _requested, null) is { } requested)
+                if (Interlocked.Exchange(ref _requested, null) is { } request)
                 {
-                    FlushAll();
-                    _followed = requested;
-                    reader.Assign([.. requested.Select(kv => new KeyValuePair<TopicPartition, long>(kv.Key, StartOf(kv.Key, kv.Value)))]);
-                    LogFollowing(_logger, requested.Count);
+                    try
+                    {
+                        FlushAll();
+                        var requested = request.Partitions;
+                        _followed = requested;
+                        reader.Assign([.. requested.Select(kv => new KeyValuePair<TopicPartition, long>(kv.Key, StartOf(kv.Key, kv.Value)))]);
+                        LogFollowing(_logger, requested.Count);
+                    }
+                    finally
+                    {
+                        request.Adopted.TrySetResult();
+                    }
                 }
 
-                if (_followed.Count == 0)
+                if (_followed.Count == 0 || Paused)
                 {
                     _stopping.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
                     continue;
@@ -110,13 +136,21 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
             }
             catch (Exception ex) when (!_stopping.IsCancellationRequested)
             {
-                // A store closed under us (revocation) or a broker hiccup: log, drop the stale set, go on.
+                // A store closed under us (revocation) or a broker hiccup: log and retry; the next Follow replaces the set.
                 LogFailed(_logger, ex);
                 _stopping.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(500));
             }
         }
 
         FlushAll();
+        Interlocked.Exchange(ref _requested, null)?.Adopted.TrySetResult();
+    }
+
+    private sealed class FollowRequest(IReadOnlyDictionary<TopicPartition, ITableView> partitions)
+    {
+        public IReadOnlyDictionary<TopicPartition, ITableView> Partitions { get; } = partitions;
+
+        public TaskCompletionSource Adopted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static long StartOf(TopicPartition partition, ITableView table) =>

@@ -1,8 +1,13 @@
 namespace Faust.Tables;
 
 /// <summary>A table seen without its type parameters: for HTTP lookups, recovery and the dashboard.</summary>
+/// <remarks>The partition plumbing (open, close, flush, standbys, store lookup) is implemented here once, over the
+/// table's <see cref="Stores"/>, for every kind of table.</remarks>
 internal interface ITableView
 {
+    /// <summary>The table's local partitions.</summary>
+    PartitionedStores Stores { get; }
+
     string Name { get; }
 
     string? Help { get; }
@@ -12,6 +17,12 @@ internal interface ITableView
     bool HasDefault { get; }
 
     int? DeclaredPartitions { get; }
+
+    /// <summary>A global table: every worker holds every partition (see <c>FaustApp.GlobalTable</c>).</summary>
+    bool IsGlobal { get; }
+
+    /// <summary>The changelog's partition count once stores were opened, else 0.</summary>
+    int PartitionCount => Stores.PartitionCount;
 
     /// <summary>Keys held locally, across partitions.</summary>
     int Count { get; }
@@ -28,22 +39,60 @@ internal interface ITableView
     int? PartitionOf(string keyText);
 
     /// <summary>Opens local stores for these changelog partitions (on assignment).</summary>
-    void OpenPartitions(IEnumerable<int> partitions, int partitionCount);
+    void OpenPartitions(IEnumerable<int> partitions, int partitionCount) => Stores.Open(partitions, partitionCount);
+
+    /// <summary>Opens standby replicas of these partitions (hidden from reads; fed by the changelog follower), or
+    /// turns open partitions into standbys (<paramref name="standby"/> true) and back.</summary>
+    void SetStandby(IEnumerable<int> partitions, int partitionCount, bool standby)
+    {
+        if (standby)
+        {
+            Stores.Open(partitions, partitionCount, standby: true);
+        }
+        else
+        {
+            Stores.SetStandby(partitions, standby: false);
+        }
+    }
+
+    /// <summary>Whether a local partition is a standby replica: open, but not what this worker serves.</summary>
+    bool IsStandby(int partition) => Stores.IsStandby(partition);
 
     /// <summary>The store of a local partition, or null.</summary>
-    Stores.IStore? StoreOf(int partition);
+    Stores.IStore? StoreOf(int partition) => Stores.StoreOf(partition);
 
     /// <summary>Makes every open store's writes and applied changelog offset durable (at each commit).</summary>
-    void Flush();
+    void Flush() => Stores.Flush();
 
     /// <summary>Applies one changelog record to a local partition (recovery, standbys) and tells subscribers.</summary>
     void ApplyChangelog(int partition, byte[] key, byte[]? value, long offset);
+
+    /// <summary>Applies changelog records <c>[0, count)</c> to a local partition and makes them durable with their
+    /// last offset (recovery's bulk path); tells subscribers as <see cref="ApplyChangelog"/> does.</summary>
+    void ApplyChangelogBatch(int partition, Transport.ConsumedRecord[] records, int count)
+    {
+        var store = StoreOf(partition) ?? throw new InvalidOperationException($"Partition {partition} of table '{Name}' is not open.");
+        for (var i = 0; i < count; i++)
+        {
+            var consumed = records[i];
+            if (consumed.Record.Key is { } key)
+            {
+                ApplyChangelog(partition, key, consumed.Record.Value, consumed.Offset);
+            }
+            else
+            {
+                store.SetAppliedOffset(consumed.Offset);
+            }
+        }
+
+        store.Flush();
+    }
 
     /// <summary>Recovery of these partitions is done.</summary>
     void OnRecovered(IReadOnlyCollection<int> partitions, long applied);
 
     /// <summary>Closes the stores of these partitions (on revocation and shutdown).</summary>
-    void ClosePartitions(IEnumerable<int> partitions);
+    void ClosePartitions(IEnumerable<int> partitions) => Stores.Close(partitions);
 }
 
 /// <summary>What a lookup by key text found.</summary>

@@ -8,15 +8,50 @@ namespace Faust.Tables;
 
 // The local partitions of one table: which stores are open, which partition a read or write goes to.
 //
+// A standby partition (a replica of a partition another worker owns) is open and fed by the changelog follower, but
+// invisible to reads, counts and iteration: those see what this worker owns (and, for a global table, every
+// partition). It becomes visible when it is opened as owned.
+//
 // Write rule (co-partitioning): a write made while an agent processes an event goes to the partition numbered
 // like the event's; any other write goes to the key's murmur2 partition. A read looks in that partition first and
 // then in the others, because a key written by an agent whose source is keyed differently lives on the event's
 // partition, not on its hash.
 internal sealed class PartitionedStores(string table, Func<string> changelogTopic, Func<IStoreFactory> factory)
 {
+    private readonly object _openClose = new();
     private volatile IStore?[] _stores = [];
+    private volatile bool[] _standby = [];
 
-    public IStore?[] All => _stores;
+    /// <summary>The stores reads see: every open one but standbys (null entries for the others).</summary>
+    public IStore?[] All
+    {
+        get
+        {
+            var stores = _stores;
+            var standby = _standby;
+            if (Array.IndexOf(standby, true) < 0)
+            {
+                return stores;
+            }
+
+            var visible = (IStore?[])stores.Clone();
+            for (var p = 0; p < visible.Length && p < standby.Length; p++)
+            {
+                if (standby[p])
+                {
+                    visible[p] = null;
+                }
+            }
+
+            return visible;
+        }
+    }
+
+    public bool IsStandby(int partition)
+    {
+        var standby = _standby;
+        return (uint)partition < (uint)standby.Length && standby[partition];
+    }
 
     public int PartitionCount => _stores.Length;
 
@@ -29,31 +64,61 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
     public IStore Require(int partition) =>
         StoreOf(partition) ?? throw new InvalidOperationException($"Partition {partition} of table '{table}' is not assigned to this worker.");
 
-    public void Open(IEnumerable<int> partitions, int partitionCount)
+    // Open and Close may run on the poll thread and on the recovery chain (standbys) at once: each copies the array,
+    // so they are serialized, or one would lose the other's change.
+    public void Open(IEnumerable<int> partitions, int partitionCount, bool standby = false)
     {
-        var stores = _stores.Length == partitionCount ? (IStore?[])_stores.Clone() : new IStore?[partitionCount];
-        var storeFactory = factory();
-        foreach (var p in partitions)
+        lock (_openClose)
         {
-            stores[p] ??= storeFactory.Open(table, p);
-        }
+            var stores = _stores.Length == partitionCount ? (IStore?[])_stores.Clone() : new IStore?[partitionCount];
+            var flags = _standby.Length == partitionCount ? (bool[])_standby.Clone() : new bool[partitionCount];
+            var storeFactory = factory();
+            foreach (var p in partitions)
+            {
+                stores[p] ??= storeFactory.Open(table, p);
+                flags[p] = standby;
+            }
 
-        _stores = stores;
+            _stores = stores;
+            _standby = flags;
+        }
+    }
+
+    /// <summary>Turns open partitions into standbys (hidden from reads) or back.</summary>
+    public void SetStandby(IEnumerable<int> partitions, bool standby)
+    {
+        lock (_openClose)
+        {
+            var flags = (bool[])_standby.Clone();
+            foreach (var p in partitions)
+            {
+                if ((uint)p < (uint)flags.Length)
+                {
+                    flags[p] = standby;
+                }
+            }
+
+            _standby = flags;
+        }
     }
 
     public void Close(IEnumerable<int> partitions)
     {
-        var stores = (IStore?[])_stores.Clone();
-        foreach (var p in partitions)
+        lock (_openClose)
         {
-            if ((uint)p < (uint)stores.Length && stores[p] is { } store)
+            var stores = (IStore?[])_stores.Clone();
+            foreach (var p in partitions)
             {
-                stores[p] = null;
-                store.Dispose();
+                if ((uint)p < (uint)stores.Length && stores[p] is { } store)
+                {
+                    stores[p] = null;
+                    store.Dispose();
+                }
             }
-        }
 
-        _stores = stores;
+            _stores = stores;
+            SetStandby(partitions, standby: false);
+        }
     }
 
     public void Flush()
@@ -77,7 +142,7 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
         get
         {
             var count = 0;
-            foreach (var store in _stores)
+            foreach (var store in All)
             {
                 count += store?.Count ?? 0;
             }
@@ -143,7 +208,7 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
 
     public bool TryGet(byte[] keyBytes, StreamContext? context, out byte[] value, out int partition)
     {
-        var stores = _stores;
+        var stores = All;
         var preferred = PreferredPartition(keyBytes, context);
         if (preferred >= 0 && stores[preferred] is { } first && first.TryGet(keyBytes, out value))
         {
@@ -170,7 +235,7 @@ internal sealed class PartitionedStores(string table, Func<string> changelogTopi
     /// base64 and the reason as the value.</summary>
     public TablePage Browse(int? partition, int offset, int limit, Func<byte[], string> keyText, Func<byte[], byte[]> valueJson)
     {
-        var stores = _stores;
+        var stores = All;
         var entries = new List<TableEntry>(Math.Clamp(limit, 0, 1000));
         var total = 0;
         for (var p = 0; p < stores.Length; p++)

@@ -28,6 +28,8 @@ public sealed class SetTable<TKey, TMember> : ITableView
     private static readonly byte[] AddMarker = [1];
     private readonly FaustApp _app;
     private readonly PartitionedStores _stores;
+
+    PartitionedStores ITableView.Stores => _stores;
     private readonly object _writeLock = new();
     private readonly TableStats _stats;
 
@@ -212,6 +214,8 @@ public sealed class SetTable<TKey, TMember> : ITableView
 
     bool ITableView.HasDefault => true;
 
+    bool ITableView.IsGlobal => false;
+
     TableLookup ITableView.Lookup(string keyText)
     {
         TKey key;
@@ -237,14 +241,6 @@ public sealed class SetTable<TKey, TMember> : ITableView
         var count = _stores.PartitionCount;
         return count == 0 ? null : Partitioner.Default.PartitionFor(EncodeKey(TableKeyText.Parse<TKey>(keyText)).AsSpan(), count);
     }
-
-    void ITableView.OpenPartitions(IEnumerable<int> partitions, int partitionCount) => _stores.Open(partitions, partitionCount);
-
-    IStore? ITableView.StoreOf(int partition) => _stores.StoreOf(partition);
-
-    void ITableView.Flush() => _stores.Flush();
-
-    void ITableView.ClosePartitions(IEnumerable<int> partitions) => _stores.Close(partitions);
 
     void ITableView.ApplyChangelog(int partition, byte[] key, byte[]? value, long offset)
     {

@@ -29,10 +29,13 @@ public sealed class Table<TKey, TValue> : ITableView
     private readonly FaustApp _app;
     private readonly Func<TValue>? _default;
     private readonly PartitionedStores _stores;
+
+    PartitionedStores ITableView.Stores => _stores;
     private readonly TableStats _stats;
 
-    internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help, Schema<TKey, TValue> schema)
+    internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help, Schema<TKey, TValue> schema, bool global = false)
     {
+        IsGlobal = global;
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         _app = app;
         Name = name;
@@ -55,6 +58,10 @@ public sealed class Table<TKey, TValue> : ITableView
 
     /// <summary>The changelog topic: <c>{app id}-{table}-changelog</c>.</summary>
     public string ChangelogTopic => $"{_app.Options.GroupId}-{Name}-changelog";
+
+    /// <summary>Whether this is a global table (<see cref="FaustApp.GlobalTable{TKey, TValue}(string, Func{TValue}?, int?, string?, ICodec{TKey}?, ICodec{TValue}?)"/>):
+    /// every worker holds and reads every partition; each partition is written only by its owner.</summary>
+    public bool IsGlobal { get; }
 
     /// <summary>Whether missing keys read as a default value.</summary>
     public bool HasDefault => _default is not null;
@@ -110,7 +117,13 @@ public sealed class Table<TKey, TValue> : ITableView
         _stores.ThrowIfConcurrent(context);
         _stats.For(context?.Stats, out var shared).Delete(shared);
         var keyBytes = EncodeKey(key);
-        if (!_stores.TryGet(keyBytes, context, out _, out var partition) || !_stores.Require(partition).Delete(keyBytes))
+        if (!_stores.TryGet(keyBytes, context, out _, out var partition))
+        {
+            return false;
+        }
+
+        ThrowIfNotOwned(partition);
+        if (!_stores.Require(partition).Delete(keyBytes))
         {
             return false;
         }
@@ -158,9 +171,20 @@ public sealed class Table<TKey, TValue> : ITableView
         var valueBytes = ValueCodec.Encode(value) ?? throw new InvalidOperationException($"The value codec of table '{Name}' encoded a value as null.");
         var context = StreamContext.Current;
         var partition = _stores.WritePartition(keyBytes, context);
+        ThrowIfNotOwned(partition);
         _stores.Require(partition).Put(keyBytes, valueBytes);
         _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, valueBytes);
         _stats.For(context?.Stats, out var shared).Set(shared);
+    }
+
+    // A global table holds partitions other workers own and write; writing one here would fork it from its changelog.
+    private void ThrowIfNotOwned(int partition)
+    {
+        if (IsGlobal && !_app.RequireWorker().OwnsPartition(partition))
+        {
+            throw new InvalidOperationException(
+                $"Partition {partition} of global table '{Name}' is owned by another worker: write it from an agent processing that partition (its owner).");
+        }
     }
 
     private byte[] EncodeKey(TKey key) =>
@@ -205,7 +229,8 @@ public sealed class Table<TKey, TValue> : ITableView
     }
 
     /// <summary>Raised when recovery of the worker's partitions of this table is done (Faust's <c>on_recover</c>).
-    /// Runs on the recovery thread, before the agents resume.</summary>
+    /// Runs on the recovery thread once every partition of the assignment is recovered; agents of partitions that
+    /// recovered earlier may already be running (each partition resumes as soon as it is recovered).</summary>
     public event EventHandler<TableRecoveredEventArgs>? Recovered;
 
     /// <summary>Raised for each changelog record applied from the changelog rather than by this worker's own writes:
@@ -226,17 +251,25 @@ public sealed class Table<TKey, TValue> : ITableView
         }
     }
 
+    void ITableView.ApplyChangelogBatch(int partition, ConsumedRecord[] records, int count)
+    {
+        _stores.Require(partition).ApplyChangelogBatch(records, count);
+        if (ChangelogEvent is { } handler)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var (offset, record) = records[i];
+                if (record.Key is { } key)
+                {
+                    handler(this, new ChangelogEventArgs<TKey, TValue>(KeyCodec.Decode(key), record.Value is null ? default : ValueCodec.Decode(record.Value), record.Value is null, partition, offset));
+                }
+            }
+        }
+    }
+
     void ITableView.OnRecovered(IReadOnlyCollection<int> partitions, long applied) =>
         Recovered?.Invoke(this, new TableRecoveredEventArgs(partitions, applied));
 
-    void ITableView.Flush() => _stores.Flush();
-
-    void ITableView.OpenPartitions(IEnumerable<int> partitions, int partitionCount) => _stores.Open(partitions, partitionCount);
-
-    IStore? ITableView.StoreOf(int partition) => _stores.StoreOf(partition);
-
-    void ITableView.ClosePartitions(IEnumerable<int> partitions) => _stores.Close(partitions);
-
     /// <inheritdoc />
-    public override string ToString() => $"Table {Name} (changelog {ChangelogTopic})";
+    public override string ToString() => $"{(IsGlobal ? "Global table" : "Table")} {Name} (changelog {ChangelogTopic})";
 }

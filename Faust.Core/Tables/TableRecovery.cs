@@ -9,7 +9,9 @@ namespace Faust.Tables;
 //
 // Invariant: for each table partition, read the changelog from the offset after the one the store last applied
 // up to the high watermark captured when recovery starts; records written later come from this worker's own
-// agents, which are paused until recovery ends. Progress (percent and ETA) is logged every few seconds.
+// agents, which are paused until their partition is recovered. A partition number is reported recovered (and its
+// sources resume) as soon as every table's changelog partition of that number is done, so a small partition never
+// waits for a big one. Progress (percent and ETA) is logged every few seconds.
 internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, ITransport transport, ILogger logger, TimeProvider time)
 {
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
@@ -28,17 +30,31 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
     /// <summary>Each table partition's last recovery (for the dashboard).</summary>
     public IReadOnlyCollection<PartitionRecovery> Partitions => [.. _partitions.Values];
 
-    public Task RecoverAsync(IReadOnlyCollection<int> partitions, CancellationToken ct) =>
-        Task.Factory.StartNew(() => Recover(partitions, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <summary>Test hook: while it returns true for a changelog partition, recovery does not read that partition
+    /// (a deterministic stand-in for a slow one).</summary>
+    public Func<TopicPartition, bool>? Hold { get; set; }
 
-    private void Recover(IReadOnlyCollection<int> partitions, CancellationToken ct)
+    /// <summary>Recovers the tables' <paramref name="partitions"/>; <paramref name="partitionRecovered"/> is called on
+    /// the recovery thread for each partition number as soon as all of its tables' changelog partitions are done
+    /// (tables without a store of that number do not count), in no particular order.</summary>
+    public Task RecoverAsync(IReadOnlyCollection<int> partitions, Action<int>? partitionRecovered, CancellationToken ct) =>
+        Task.Factory.StartNew(() => Recover(partitions, partitionRecovered, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Recover(IReadOnlyCollection<int> partitions, Action<int>? partitionRecovered, CancellationToken ct)
     {
         var targets = new Dictionary<TopicPartition, (ITableView Table, long End)>();
         var starts = new List<KeyValuePair<TopicPartition, long>>();
+        var pendingPerPartition = new Dictionary<int, int>();
         using var reader = transport.CreateConsumer(groupId: null);
+        foreach (var p in partitions)
+        {
+            pendingPerPartition[p] = 0;
+        }
+
         foreach (var table in tables)
         {
-            foreach (var p in partitions)
+            // A global table's every open partition is recovered, owned or not (see Worker.Following.cs).
+            foreach (var p in table.IsGlobal ? Enumerable.Range(0, table.PartitionCount) : partitions)
             {
                 var store = table.StoreOf(p);
                 if (store is null)
@@ -62,8 +78,18 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                 {
                     targets[tp] = (table, marks.High);
                     starts.Add(new(tp, from));
-                    _total += marks.High - from;
+                    Interlocked.Add(ref _total, marks.High - from);
+                    pendingPerPartition[p] = pendingPerPartition.GetValueOrDefault(p) + 1;
                 }
+            }
+        }
+
+        // Partitions with nothing to read resume at once.
+        foreach (var (p, pending) in pendingPerPartition)
+        {
+            if (pending == 0)
+            {
+                partitionRecovered?.Invoke(p);
             }
         }
 
@@ -74,47 +100,56 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
             return;
         }
 
+        void Finished(TopicPartition tp)
+        {
+            if (targets.Remove(tp) && --pendingPerPartition[tp.Partition] == 0)
+            {
+                partitionRecovered?.Invoke(tp.Partition);
+            }
+        }
+
         InProgress = true;
         var stopwatch = Stopwatch.StartNew();
         var lastReport = time.GetTimestamp();
         LogRecoveryStarted(logger, Total, targets.Count);
         reader.Assign(starts);
+        HashSet<TopicPartition>? held = null;
+        if (Hold is { } hold)
+        {
+            held = [.. targets.Keys.Where(hold)];
+            reader.Pause(held);
+        }
+
         while (targets.Count > 0)
         {
             ct.ThrowIfCancellationRequested();
-            var batch = reader.Poll(TimeSpan.FromMilliseconds(200));
+            if (held is { Count: > 0 } && Hold is { } stillHold)
+            {
+                var released = held.Where(tp => !stillHold(tp)).ToArray();
+                held.ExceptWith(released);
+                reader.Resume(released);
+            }
+
+            var batch = reader.Poll(TimeSpan.FromMilliseconds(held is { Count: > 0 } ? 20 : 200));
             if (batch is not null && targets.TryGetValue(batch.Partition, out var target))
             {
-                if (target.Table.StoreOf(batch.Partition.Partition) is not { } store)
+                if (target.Table.StoreOf(batch.Partition.Partition) is null)
                 {
                     // Revoked while recovering (Kafka rebalance): the partition's next owner recovers it.
-                    targets.Remove(batch.Partition);
+                    Finished(batch.Partition);
                     reader.Pause([batch.Partition]);
                     continue;
                 }
 
-                for (var i = 0; i < batch.Count; i++)
+                var count = 0;
+                while (count < batch.Count && batch.Records[count].Offset < target.End)
                 {
-                    var consumed = batch.Records[i];
-                    if (consumed.Offset >= target.End)
-                    {
-                        break;
-                    }
-
-                    if (consumed.Record.Key is { } key)
-                    {
-                        target.Table.ApplyChangelog(batch.Partition.Partition, key, consumed.Record.Value, consumed.Offset);
-                    }
-                    else
-                    {
-                        store.SetAppliedOffset(consumed.Offset);
-                    }
-
-                    _applied++;
+                    count++;
                 }
 
-                // One write batch per poll batch: a crash mid-recovery keeps what was applied, with its offset.
-                store.Flush();
+                // One write batch per poll batch, with its last offset: a crash mid-recovery keeps what was applied.
+                target.Table.ApplyChangelogBatch(batch.Partition.Partition, batch.Records, count);
+                Interlocked.Add(ref _applied, count);
                 if (_partitions.TryGetValue(batch.Partition, out var progress))
                 {
                     progress.Position = Math.Min(batch.NextOffset, target.End);
@@ -122,8 +157,8 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
 
                 if (batch.NextOffset >= target.End)
                 {
-                    targets.Remove(batch.Partition);
                     reader.Pause([batch.Partition]);
+                    Finished(batch.Partition);
                 }
             }
 
@@ -132,7 +167,7 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
             List<TopicPartition>? ended = null;
             foreach (var (tp, pending) in targets)
             {
-                if (reader.GetPosition(tp) is { } position && position >= pending.End)
+                if (held?.Contains(tp) != true && reader.GetPosition(tp) is { } position && position >= pending.End)
                 {
                     (ended ??= []).Add(tp);
                 }
@@ -140,16 +175,15 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
 
             if (ended is not null)
             {
+                reader.Pause(ended);
                 foreach (var tp in ended)
                 {
-                    targets.Remove(tp);
+                    Finished(tp);
                     if (_partitions.TryGetValue(tp, out var done))
                     {
                         done.Position = done.End;
                     }
                 }
-
-                reader.Pause(ended);
             }
 
             if (time.GetElapsedTime(lastReport) >= ProgressEvery)

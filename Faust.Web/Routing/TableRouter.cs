@@ -32,7 +32,8 @@ internal sealed class TableRouter(FaustApp app)
             return new RouteResult.Unavailable($"Table '{table.Name}' has no partitions open yet.");
         }
 
-        if (table.StoreOf(p) is null)
+        // A standby replica is not served: its values lag its owner's.
+        if (table.StoreOf(p) is null || table.IsStandby(p))
         {
             return new RouteResult.Unavailable($"Partition {p} of table '{table.Name}' is not held by this worker and its owner is not known.");
         }
@@ -61,7 +62,7 @@ internal sealed class TableRouter(FaustApp app)
         var held = new List<int>(count);
         for (var p = 0; p < count; p++)
         {
-            if (table.StoreOf(p) is not null)
+            if (table.StoreOf(p) is not null && !table.IsStandby(p))
             {
                 held.Add(p);
             }

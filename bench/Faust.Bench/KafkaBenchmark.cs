@@ -79,6 +79,7 @@ internal static class KafkaBenchmark
                     default:
                         cluster.CreateTopic($"{id}-click_counts-changelog", Partitions);
                         cluster.CreateTopic($"{id}-__assignor-__leader", 1);
+                        cluster.CreateTopic($"{id}-__assignor", 1);
                         cluster.CreateTopic($"{id}-clicks-agent-dlq", Partitions);
                         var count = reader.Kind == Kind.Faust;
                         result = await MeasureAppAsync(cluster.BootstrapServers, id, count, reader.Store == "rocksdb", events, count ? expected : null);

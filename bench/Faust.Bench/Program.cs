@@ -6,8 +6,18 @@ using Faust.Bench;
 //        [--agent noop|click-counter] [--repeat N]
 //        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000] [--rounds 2] [--readers raw,memory]   (librdkafka's mock cluster, beside Streamiz;
 //          --readers keeps the readers whose name contains one of the comma-separated parts)
+//        dotnet run -c Release --project bench/Faust.Bench -- --recovery [--keys 1000000] [--rss-keys 10000000] [--rounds 2]
+//          (durable tables on the embedded broker: recovery beside a raw RocksDB load, warm restart, RSS of a big table)
 // --transport and --agent pick one row; --repeat measures each row N times (on a busy machine, compare the best).
+if (args is ["--rss-child", var rssRoot, var rssKeys])
+{
+    await RecoveryBenchmark.RssChildAsync(rssRoot, int.Parse(rssKeys, CultureInfo.InvariantCulture));
+    return;
+}
+
 int? events = null;
+var keys = 1_000_000;
+var rssKeyCount = 10_000_000;
 var rounds = 2;
 var kafka = args.Contains("--kafka");
 string? transport = null;
@@ -33,13 +43,23 @@ for (var i = 0; i < args.Length - 1; i++)
         case "--readers":
             readers = args[i + 1];
             break;
+        case "--keys":
+            keys = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
+        case "--rss-keys":
+            rssKeyCount = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
         case "--rounds":
             rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             break;
     }
 }
 
-if (kafka)
+if (args.Contains("--recovery"))
+{
+    await RecoveryBenchmark.RunAsync(keys, rssKeyCount, rounds);
+}
+else if (kafka)
 {
     await KafkaBenchmark.RunAsync(events ?? 400_000, rounds, readers);
 }

@@ -288,6 +288,7 @@ public sealed class AppTests(MockClusterFixture mock)
             var options = mock.Options(id, workerId: worker);
             options.Store = "rocksdb://";
             options.DataDirectory = Path.Combine(root, worker);
+            options.TableStandbyReplicas = 0; // no standby: everything the survivor takes over comes from the changelog
             return options;
         }
 

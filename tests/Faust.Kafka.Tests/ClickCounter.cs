@@ -57,6 +57,7 @@ public sealed class ClickCounter : IAsyncDisposable
     internal static void CreateInternalTopics(Faust.Transport.Kafka.MockCluster cluster, string appId, int partitions)
     {
         cluster.CreateTopic($"{appId}-__assignor-__leader", 1);
+        cluster.CreateTopic($"{appId}-__assignor", 1);
         cluster.CreateTopic($"{appId}-count_click-dlq", partitions);
     }
 

@@ -23,6 +23,7 @@ public sealed class StreamsOnKafkaTests(MockClusterFixture mock)
         mock.Cluster.CreateTopic($"{id}-by_account-{orders}-account-repartition", Partitions);
         mock.Cluster.CreateTopic($"{id}-totals-changelog", Partitions);
         mock.Cluster.CreateTopic($"{id}-__assignor-__leader", 1);
+        mock.Cluster.CreateTopic($"{id}-__assignor", 1);
         mock.Cluster.CreateTopic($"{id}-by_account-dlq", Partitions);
 
         await using var app = new FaustApp(mock.Options(id));
@@ -71,6 +72,7 @@ public sealed class StreamsOnKafkaTests(MockClusterFixture mock)
         var numbers = mock.Unique("numbers");
         mock.Cluster.CreateTopic(numbers, Partitions);
         mock.Cluster.CreateTopic($"{id}-__assignor-__leader", 1);
+        mock.Cluster.CreateTopic($"{id}-__assignor", 1);
         mock.Cluster.CreateTopic($"{id}-per_partition-dlq", Partitions);
 
         var all = Enumerable.Range(0, Partitions).Select(p => new TopicPartition(numbers, p)).ToHashSet();

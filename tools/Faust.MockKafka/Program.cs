@@ -44,6 +44,7 @@ if (topics.Count == 0)
     }
 
     topics.Add(("faust-demo-__assignor-__leader", 1));
+    topics.Add(("faust-demo-__assignor", 1));
 }
 
 using var cluster = new MockCluster(brokers);

@@ -96,4 +96,51 @@ public sealed class RocksDbStoreTests
         var error = Assert.Throws<InvalidOperationException>(() => RocksDbStore.Open(path, Options));
         Assert.Contains("locked by another worker", error.Message);
     }
+
+    [Fact]
+    public void ApplyChangelogBatch_PersistsRecordsAndTheirLastOffset_InOneWrite()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "t-0.db");
+        using (var store = RocksDbStore.Open(path, Options))
+        {
+            store.Put(B("old"), B("0")); // an unflushed write goes into the same batch, before the records
+            Faust.Transport.ConsumedRecord[] records =
+            [
+                new(10, new Faust.Transport.TransportRecord(B("a"), B("1"), null, 0)),
+                new(11, new Faust.Transport.TransportRecord(B("b"), B("2"), null, 0)),
+                new(12, new Faust.Transport.TransportRecord(B("a"), null, null, 0)),
+                new(13, new Faust.Transport.TransportRecord(null, B("ignored"), null, 0)),
+                new(14, new Faust.Transport.TransportRecord(B("c"), B("past the count"), null, 0)),
+            ];
+            store.ApplyChangelogBatch(records, 4);
+            Assert.Equal(0, store.PendingWrites);
+            Assert.Equal(13, store.AppliedOffset);
+            Assert.Equal(2, store.Count);
+        }
+
+        using var reopened = RocksDbStore.Open(path, Options);
+        Assert.Equal(13, reopened.AppliedOffset);
+        Assert.False(reopened.TryGet(B("a"), out _));
+        Assert.True(reopened.TryGet(B("b"), out var b));
+        Assert.Equal("2", Encoding.UTF8.GetString(b));
+        Assert.True(reopened.TryGet(B("old"), out _));
+        Assert.False(reopened.TryGet(B("c"), out _));
+    }
+
+    [Fact]
+    public void Count_SeesTheOverlay_WithoutCountingAKeyTwice()
+    {
+        using var dir = new TempDirectory();
+        using var store = RocksDbStore.Open(Path.Combine(dir.Path, "t-0.db"), Options);
+        store.Put(B("a"), B("1"));
+        store.Put(B("b"), B("1"));
+        store.Flush();
+        store.Put(B("a"), B("2")); // stored and pending: once
+        store.Delete(B("b"));      // stored, pending delete: not counted
+        store.Put(B("c"), B("1")); // pending only
+        Assert.Equal(2, store.Count);
+        store.Flush();
+        Assert.Equal(2, store.Count);
+    }
 }
