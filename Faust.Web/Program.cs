@@ -66,6 +66,13 @@ var wordLookup = faust.Agent(wordQueries, CountsOf, name: "word_lookup");
 
 var app = builder.Build();
 app.MapFaust();
+
+// Faust's @app.table_route: any worker takes the request, and the handler runs on the worker that holds the URL's
+// count (the others forward it there, a POST's body included). GetTableKey() is the URL, percent-decoded once.
+app.MapTableRoute(counts, "/count/{url}", keyFrom: "url",
+    (HttpContext http) => Results.Ok(new { url = http.GetTableKey(), count = counts[http.GetTableKey()!] }), methods: ["GET"]);
+app.MapTableRoute(counts, "/count/{url}", keyFrom: "url",
+    (HttpContext http, JsonElement note) => Results.Ok(new { url = http.GetTableKey(), count = counts[http.GetTableKey()!], note }), methods: ["POST"]);
 app.MapGet("/samples/word-count/{word}", async (string word, CancellationToken ct) =>
 {
     try

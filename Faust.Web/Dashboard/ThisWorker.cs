@@ -7,11 +7,12 @@ namespace Faust.Web.Dashboard;
 // Who this worker is, as the dashboard, /api and /metrics name it: Faust:WorkerId (the id the Kafka transport uses
 // for its client and transactional ids, generated once and kept in the data directory when not set), and the
 // canonical URL other workers and browsers reach it at.
-internal sealed class ThisWorker(IOptions<FaustOptions> options, CanonicalUrl url)
+internal sealed class ThisWorker(IOptions<FaustOptions> options, CanonicalUrl url, FaustApp app)
 {
     private readonly Lazy<string> _id = new(() => Resolve(options.Value));
 
-    public string Id => _id.Value;
+    // The running worker's own id first: on memory:// an id is not persisted, so resolving it again would differ.
+    public string Id => app.Worker?.WorkerId ?? _id.Value;
 
     public string Url => url.Value;
 

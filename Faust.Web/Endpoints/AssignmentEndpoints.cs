@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Faust.Web.Endpoints;
 
 // GET /assignment/ (Faust's stats blueprint): the partitions this worker is assigned. Actives are the consumer's
-// source partitions plus the table changelog partitions it holds; standbys are not kept yet.
+// source partitions plus the table changelog partitions it holds; standbys are what the worker publishes to the
+// assignor topic (Worker.PublishStandbys).
 internal static class AssignmentEndpoints
 {
     public static void MapAssignment(this IEndpointRouteBuilder endpoints) =>
@@ -34,7 +35,13 @@ internal static class AssignmentEndpoints
             result[topic] = [.. partitions];
         }
 
-        return TypedResults.Ok(new AssignmentResponse(result, new Dictionary<string, IReadOnlyList<int>>()));
+        var standbys = new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal);
+        foreach (var group in (app.Worker?.Cluster.Mine.Standbys ?? []).GroupBy(tp => tp.Topic, StringComparer.Ordinal))
+        {
+            standbys[group.Key] = [.. group.Select(tp => tp.Partition).Order()];
+        }
+
+        return TypedResults.Ok(new AssignmentResponse(result, standbys));
     }
 
     private static SortedSet<int> Add(SortedDictionary<string, SortedSet<int>> map, string topic)

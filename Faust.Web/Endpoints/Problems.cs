@@ -46,6 +46,19 @@ internal static class Problems
     public static ProblemHttpResult ReplyTopicMissing(string topic, string detail) =>
         Problem(StatusCodes.Status503ServiceUnavailable, "Reply topic missing", detail, ("error", "reply topic missing"), ("topic", topic));
 
+    public static ProblemHttpResult ClusterSecretMissing() =>
+        Problem(StatusCodes.Status401Unauthorized, "Cluster secret required",
+            "The request is marked as forwarded by another worker (Faust-Forwarded-By) but carries no Faust-Cluster-Secret.",
+            ("error", "cluster secret required"));
+
+    public static ProblemHttpResult ClusterSecretWrong() =>
+        Problem(StatusCodes.Status403Forbidden, "Wrong cluster secret",
+            "The request is marked as forwarded by another worker (Faust-Forwarded-By) but its Faust-Cluster-Secret is not this cluster's.",
+            ("error", "wrong cluster secret"));
+
+    public static ProblemHttpResult MissingRouteKey(string table) =>
+        Problem(StatusCodes.Status400BadRequest, "Invalid key", $"The request names no key of table '{table}'.", ("error", "invalid key"), ("table", table));
+
     // Faust's wording for a request it cannot route yet; Retry-After says when to try again.
     public static ProblemHttpResult Unavailable(HttpContext context, TimeSpan retryAfter, string detail)
     {

@@ -1,8 +1,6 @@
 using Faust.Tables;
-using Faust.Web.Hosting;
 using Faust.Web.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Faust.Web.Endpoints;
 
@@ -17,10 +15,10 @@ internal static class TableEndpoints
         tables.MapGet("/{name}/", Describe)
             .WithName("GetTable").WithSummary("Describes a table.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        tables.MapGet("/{name}/{key}/", Lookup)
+        tables.MapGet("/{name}/{key}/", LookupAsync)
             .WithName("GetTableValue")
             .WithSummary("Reads a table value by key.")
-            .WithDescription("Percent-encode the key as one path segment: https://example.com/page/0 is https%3A%2F%2Fexample.com%2Fpage%2F0. A table with a default answers the default for a missing key.")
+            .WithDescription("Percent-encode the key as one path segment: https://example.com/page/0 is https%3A%2F%2Fexample.com%2Fpage%2F0. A table with a default answers the default for a missing key. Any worker answers: a key held by another worker is forwarded to it (one hop), and the answer is the owner's.")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -46,8 +44,7 @@ internal static class TableEndpoints
     private static Results<Ok<TableInfo>, ProblemHttpResult> Describe(string name, FaustApp app) =>
         Find(app, name) is { } table ? TypedResults.Ok(new TableInfo(table.Name, table.Help)) : Problems.UnknownTable(name);
 
-    private static Results<FileContentHttpResult, ProblemHttpResult> Lookup(
-        string name, string key, HttpContext context, FaustApp app, TableRouter router, IOptions<FaustWebOptions> options)
+    private static async Task<IResult> LookupAsync(string name, string key, HttpContext context, FaustApp app, TableDispatch dispatch)
     {
         if (Find(app, name) is not { } table)
         {
@@ -59,26 +56,24 @@ internal static class TableEndpoints
             return Problems.BadKeyEncoding(name);
         }
 
-        if (!app.IsReady)
+        // Answered here only when this worker holds the key's partition and has recovered it; else forwarded one hop
+        // to its owner, or 503 (see TableRouter).
+        var (elsewhere, hold) = await dispatch.RouteAsync(context, table, keyText, withBody: false).ConfigureAwait(false);
+        if (elsewhere is not null)
         {
-            return Problems.Unavailable(context, options.Value.RetryAfter, "Tables are recovering; try again shortly.");
-        }
-
-        switch (router.Route(table, keyText))
-        {
-            case RouteResult.InvalidKey invalid:
-                return Problems.BadKey(name, invalid.Reason);
-            case RouteResult.Unavailable unavailable:
-                return Problems.Unavailable(context, options.Value.RetryAfter, unavailable.Reason);
-            case RouteResult.Remote remote:
-                // Forwarding is not built yet (DESIGN decision 5); until it is, say where the key lives.
-                return Problems.Unavailable(context, options.Value.RetryAfter, $"Partition {remote.Partition} of table '{name}' is held by {remote.OwnerUrl}.");
+            return elsewhere;
         }
 
         var lookup = table.Lookup(keyText);
+        if (!dispatch.StillHolds(hold))
+        {
+            // Closed by a rebalance between routing and reading: the read may have missed the store (a default).
+            return dispatch.Moved(context, hold);
+        }
+
         return lookup.Status switch
         {
-            TableLookupStatus.Found or TableLookupStatus.Default => TypedResults.Bytes(lookup.Json!, "application/json"),
+            TableLookupStatus.Found or TableLookupStatus.Default => (IResult)TypedResults.Bytes(lookup.Json!, "application/json"),
             TableLookupStatus.NotFound => Problems.KeyNotFound(name, keyText),
             _ => Problems.BadKey(name, lookup.Error ?? $"Key '{keyText}' is not a valid key of table '{name}'."),
         };

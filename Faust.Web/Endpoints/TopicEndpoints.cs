@@ -1,9 +1,7 @@
-using System.Buffers;
 using System.Text.Json;
 using Faust.Serialization;
 using Faust.Topics;
 using Faust.Web.Hosting;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -61,7 +59,7 @@ internal static partial class TopicEndpoints
             return Problems.Unavailable(context, settings.RetryAfter, "The worker has not started.");
         }
 
-        var body = await ReadBodyAsync(context, settings.MaxRequestBodyBytes, ct).ConfigureAwait(false);
+        var body = await Routing.RequestBody.ReadAsync(context, settings.MaxRequestBodyBytes, ct).ConfigureAwait(false);
         if (body is null)
         {
             return Problems.BodyTooLarge(settings.MaxRequestBodyBytes);
@@ -100,44 +98,6 @@ internal static partial class TopicEndpoints
             {
                 return Problems.InvalidBody(ex.Message, ex.Field, ex.Errors);
             }
-        }
-    }
-
-    // The body, or null when it is larger than the limit. The server's own limit is lowered to ours where it can
-    // be, so a huge upload is cut off early; the count below covers servers without one.
-    private static async Task<ArrayBufferWriter<byte>?> ReadBodyAsync(HttpContext context, long limit, CancellationToken ct)
-    {
-        if (context.Request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
-        {
-            sizeLimit.MaxRequestBodySize = limit;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Clamp(context.Request.ContentLength ?? 4096, 256, Math.Min(limit, 1 << 20)));
-        try
-        {
-            while (true)
-            {
-                var read = await context.Request.Body.ReadAsync(buffer.GetMemory(4096), ct).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return buffer;
-                }
-
-                buffer.Advance(read);
-                if (buffer.WrittenCount > limit)
-                {
-                    return null;
-                }
-            }
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
         }
     }
 

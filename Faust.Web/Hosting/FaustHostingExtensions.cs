@@ -48,15 +48,25 @@ public static class FaustHostingExtensions
         var services = builder.Services;
         services.AddOptions<FaustOptions>().BindConfiguration(FaustOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FaustOptions>, FaustOptionsValidator>());
-        services.AddOptions<FaustWebOptions>().BindConfiguration(FaustWebOptions.SectionName)
-            .Validate(o => o.MaxRequestBodyBytes > 0, "Faust:Web:MaxRequestBodyBytes is not valid: use a number of bytes above 0, such as 1048576.")
-            .Validate(o => o.RetryAfter > TimeSpan.Zero, "Faust:Web:RetryAfter is not valid: use a duration above 0, such as 00:00:01.")
-            .ValidateOnStart();
+        services.AddOptions<FaustWebOptions>().BindConfiguration(FaustWebOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FaustWebOptions>, FaustWebOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(faust.App);
         services.AddSingleton<CanonicalUrl>();
         services.AddSingleton<TableRouter>();
+        services.AddSingleton<TableForwarder>();
+        services.AddSingleton<TableDispatch>();
+        // One hop to a key's owner: no proxy, no redirects, no cookies; pooled connections to the few other workers.
+        services.AddHttpClient(TableForwarder.ClientName, (sp, client) =>
+                client.Timeout = sp.GetRequiredService<IOptions<FaustWebOptions>>().Value.ForwardTimeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler
+            {
+                UseProxy = false,
+                UseCookies = false,
+                AllowAutoRedirect = false,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            });
         services.AddSingleton<ThisWorker>();
         services.AddSingleton<DashboardModel>();
         services.AddSingleton<DashboardFiles>();

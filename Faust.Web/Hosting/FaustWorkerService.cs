@@ -24,7 +24,12 @@ internal sealed partial class FaustWorkerService(
         app.Configure(settings, loggerFactory, time);
         _ = instruments; // created with the worker, so events are timed into events_runtime from the first one
         await app.StartWorkerAsync(cancellationToken).ConfigureAwait(false);
-        lifetime.ApplicationStarted.Register(() => LogServing(logger, settings.Id, canonicalUrl.Value));
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            // The server's address is known now: the other workers may forward requests for this worker's keys to it.
+            app.Worker?.PublishUrl(canonicalUrl.Value);
+            LogServing(logger, settings.Id, canonicalUrl.Value);
+        });
 
         // An agent whose supervisor gives up (StopWorker, or a spent restart budget) stops the whole server: the host
         // stops the agents, then this service commits what was processed and closes the worker.

@@ -10,10 +10,15 @@ internal abstract record RouteResult
     // This worker holds the key's partition: answer from the local store.
     public sealed record Local(int Partition) : RouteResult;
 
-    // Another worker holds it: forward the request there (DESIGN decision 5).
-    public sealed record Remote(int Partition, string OwnerUrl) : RouteResult;
+    // Another worker holds it, the only one the cluster snapshot names: forward the request there (DESIGN decision 5).
+    public sealed record Remote(int Partition, string OwnerUrl, string OwnerId) : RouteResult;
 
-    // Nobody is known to hold it (not started, rebalancing, owner unknown): 503 with Retry-After.
+    // Seam for standby reads (issue 7): the owner is unknown or unreachable and this worker keeps a standby replica of
+    // the partition whose lag is within the configured bound; answer from it with headers that say so. TableRouter
+    // does not produce it until the worker keeps standby replicas (Worker.StandbyLag).
+    public sealed record Standby(int Partition, long Lag) : RouteResult;
+
+    // Nobody is known to hold it (not started, rebalancing, owner unknown or contested): 503 with Retry-After.
     public sealed record Unavailable(string Reason) : RouteResult;
 
     // The key's text is not a key of the table's type: 400.

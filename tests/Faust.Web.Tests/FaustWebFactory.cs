@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Faust.Web.Tests;
 
@@ -11,8 +12,12 @@ public sealed class FaustWebFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public FaustWebFactory(IReadOnlyDictionary<string, string?>? settings = null, bool kestrel = false, string? appId = null)
+    private readonly Microsoft.Extensions.Logging.ILoggerProvider? _logs;
+
+    public FaustWebFactory(IReadOnlyDictionary<string, string?>? settings = null, bool kestrel = false, string? appId = null,
+        Microsoft.Extensions.Logging.ILoggerProvider? logs = null)
     {
+        _logs = logs;
         AppId = appId ?? $"web-{Guid.NewGuid():N}"[..16];
         _settings = new Dictionary<string, string?>
         {
@@ -45,6 +50,12 @@ public sealed class FaustWebFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
+        if (_logs is { } logs)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(logs));
+        }
+    }
 }

@@ -19,6 +19,9 @@ public sealed class StartupTests
     [InlineData("Faust:CommitInterval", "00:00:00", "above 0")]
     [InlineData("Faust:TableStandbyReplicas", "-1", "0 (no standbys) to 100")]
     [InlineData("Faust:Web:MaxRequestBodyBytes", "0", "above 0")]
+    [InlineData("Faust:Web:ForwardTimeout", "00:00:00", "Faust:Web:ForwardTimeout")]
+    [InlineData("Faust:Web:ClusterSecret", "short", "Faust:Web:ClusterSecret")]
+    [InlineData("Faust:ClusterHeartbeat", "00:00:00", "Faust:ClusterHeartbeat")]
     public async Task BadSetting_StopsStartUp_WithAMessageNamingIt(string setting, string value, string accepted)
     {
         var started = false;

@@ -1,0 +1,65 @@
+using Faust.Tables;
+using Faust.Web.Endpoints;
+using Faust.Web.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Faust.Web.Routing;
+
+// What a request for a key of a table becomes: answered here (null), forwarded one hop to the owner, or a problem.
+// The hop rule lives here: a request that already carries Faust-Forwarded-By and reaches a worker that does not hold
+// the partition gets 503 + Retry-After, never a second hop, so two workers with different views of the cluster can
+// never bounce a request between them.
+//
+// A local answer is read after the routing decision, and a rebalance may close the partition in between (the read
+// would then find no store and answer the table's default). So the reader takes a Hold and checks it after reading:
+// the same store instance still open and recovered, or the answer is 503 instead.
+internal sealed class TableDispatch(TableRouter router, TableForwarder forwarder, IOptions<FaustWebOptions> options, FaustApp app)
+{
+    public async ValueTask<IResult?> DispatchAsync(HttpContext context, ITableView table, string key, bool withBody) =>
+        (await RouteAsync(context, table, key, withBody).ConfigureAwait(false)).Elsewhere;
+
+    // Elsewhere is null when this worker answers; then Hold names the partition and store it answers from.
+    public async ValueTask<(IResult? Elsewhere, Hold Hold)> RouteAsync(HttpContext context, ITableView table, string key, bool withBody)
+    {
+        var settings = options.Value;
+        switch (router.Route(table, key))
+        {
+            case RouteResult.Local local:
+                return (null, new Hold(table, local.Partition, table.StoreOf(local.Partition)));
+            case RouteResult.InvalidKey invalid:
+                return (Problems.BadKey(table.Name, invalid.Reason), default);
+            case RouteResult.Unavailable unavailable:
+                return (Problems.Unavailable(context, settings.RetryAfter, unavailable.Reason), default);
+            case RouteResult.Remote when context.Request.Headers.ContainsKey(ForwardingHeaders.ForwardedBy):
+                return (Problems.Unavailable(context, settings.RetryAfter,
+                    "This request was forwarded by another worker, but this worker does not hold the key's partition (the workers' views differ during a rebalance); it is not forwarded again."), default);
+            case RouteResult.Remote remote:
+                ReadOnlyMemory<byte>? body = null;
+                if (withBody)
+                {
+                    var buffer = await RequestBody.ReadAsync(context, settings.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
+                    if (buffer is null)
+                    {
+                        return (Problems.BodyTooLarge(settings.MaxRequestBodyBytes), default);
+                    }
+
+                    body = buffer.WrittenMemory;
+                }
+
+                return (await forwarder.ForwardAsync(context, remote, body).ConfigureAwait(false), default);
+            default:
+                return (Problems.Unavailable(context, settings.RetryAfter, "This worker cannot answer for the key's partition."), default);
+        }
+    }
+
+    // Whether what was read under the hold is an answer: the partition's store is the one routed to, and recovered.
+    public bool StillHolds(Hold hold) =>
+        hold.Store is not null && ReferenceEquals(hold.Table.StoreOf(hold.Partition), hold.Store) && !hold.Table.IsStandby(hold.Partition)
+        && app.Worker is { } worker && worker.IsRecovered(hold.Partition);
+
+    public IResult Moved(HttpContext context, Hold hold) =>
+        Problems.Unavailable(context, options.Value.RetryAfter,
+            $"Partition {hold.Partition} of table '{hold.Table.Name}' left this worker while it was read (a rebalance); try again.");
+
+    internal readonly record struct Hold(ITableView Table, int Partition, Stores.IStore? Store);
+}

@@ -1,0 +1,321 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Faust.Routing;
+
+namespace Faust.Web.Tests.Kafka;
+
+// Issue 7 end to end: several copies of the sample server (Program.cs), each its own Kestrel host on a loopback port
+// and its own data directory, in one consumer group on one mock cluster. Any worker answers any key with the owner's
+// answer; while the group rebalances the answer is the right value or 503, never a wrong one.
+[Collection(KafkaCollection.Name)]
+public sealed class DistributedServingTests : IAsyncLifetime
+{
+    private const string Secret = "a-cluster-secret-for-tests";
+    private static readonly string[] Urls = [.. Enumerable.Range(0, 12).Select(i => $"https://example.com/page/{i}")];
+    private readonly MockKafka _kafka = new();
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "faust-web-cluster", Guid.NewGuid().ToString("N"));
+    private readonly string _appId = $"web-cluster-{Guid.NewGuid():N}"[..20];
+    private readonly List<FaustWebFactory> _workers = [];
+    private readonly List<WorkerLogs> _logs = [];
+
+    public Task InitializeAsync() => _kafka.CreateSampleTopicsAsync(_appId);
+
+    public async Task DisposeAsync()
+    {
+        foreach (var worker in _workers)
+        {
+            await worker.DisposeAsync();
+        }
+
+        _kafka.Dispose();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    private (FaustWebFactory Factory, HttpClient Client) Start(string name, Dictionary<string, string?>? extra = null)
+    {
+        var settings = _kafka.Settings(Path.Combine(_root, name));
+        settings["Faust:WorkerId"] = name;
+        settings["Faust:Web:ForwardTimeout"] = "00:00:03";
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+
+        var logs = new WorkerLogs(name);
+        _logs.Add(logs);
+        settings["Logging:LogLevel:Faust"] = "Information";
+        var factory = new FaustWebFactory(settings, kestrel: true, appId: _appId, logs: logs);
+        _workers.Add(factory);
+        factory.StartServer();
+        return (factory, factory.CreateClient());
+    }
+
+    [Fact]
+    public async Task ThreeWorkers_AnswerEveryKeyAlike_AndDuringARebalanceAnswerRightOr503()
+    {
+        var w1 = Start("w1");
+        var w2 = Start("w2");
+        var w3 = Start("w3");
+        HttpClient[] all = [w1.Client, w2.Client, w3.Client];
+        // Clicks go in once the group has settled: the mock refuses commits while a rebalance is in progress (Kafka
+        // accepts them), so clicks processed during the joins would be counted again after them (at least once).
+        await SettledAsync(all);
+        var expected = await PostClicksAsync(w1.Client, 60);
+
+        // Settled: every key's GET returns the same body, the count, from all three workers.
+        foreach (var client in all)
+        {
+            await ExpectCountsAsync(client, expected);
+        }
+
+        // Each worker holds some partitions (4 partitions over 3 workers), so some of those answers were forwarded.
+        var owners = new Dictionary<string, string>();
+        foreach (var url in Urls)
+        {
+            var seen = new HashSet<string>();
+            foreach (var client in all)
+            {
+                seen.Add(await OwnerAsync(client, url));
+            }
+
+            owners[url] = Assert.Single(seen); // /router/{table}/{key}/ agrees everywhere
+        }
+
+        Assert.Equal(3, owners.Values.Distinct().Count());
+        foreach (var (url, owner) in owners)
+        {
+            // The owner's /assignment/ lists the key's changelog partition among its actives.
+            var ownerClient = all.Single(c => Authority(c) == owner);
+            var assignment = await (await ownerClient.GetAsync("/assignment/")).JsonAsync();
+            var actives = assignment.GetProperty("actives").GetProperty($"{_appId}-click_counts-changelog").EnumerateArray().Select(p => p.GetInt32());
+            Assert.Contains(PartitionOf(url), actives);
+        }
+
+        // /router/ is the whole cluster, the same from every worker: three URLs whose partitions split the changelog.
+        var maps = new List<string>();
+        foreach (var client in all)
+        {
+            maps.Add(await client.GetStringAsync("/router/click_counts/"));
+        }
+
+        Assert.Single(maps.Distinct());
+        var router = JsonDocument.Parse(maps[0]).RootElement;
+        Assert.Equal(3, router.EnumerateObject().Count());
+        Assert.Equal([0, 1, 2, 3], router.EnumerateObject()
+            .SelectMany(w => w.Value.GetProperty($"{_appId}-click_counts-changelog").EnumerateArray().Select(p => p.GetInt32())).Order());
+
+        // A forwarded request that reaches a worker that does not own the key is not forwarded again: 503.
+        var someUrl = Urls[0];
+        var notOwner = all.First(c => Authority(c) != owners[someUrl]);
+        using (var request = new HttpRequestMessage(HttpMethod.Get, TablePath(someUrl)))
+        {
+            request.Headers.Add("Faust-Forwarded-By", "another-worker");
+            using var response = await notOwner.SendAsync(request);
+            await response.AssertProblemAsync(503);
+            Assert.NotNull(response.Headers.RetryAfter);
+            Assert.False(response.Headers.Contains("Faust-Forwarded-To"));
+        }
+
+        // Stop one worker cleanly. While the survivors rebalance, every lookup is the right value or 503. Everything is
+        // committed first, for the same reason as above: the survivors' commits in their revocation fail on the mock.
+        await Eventually.UntilAsync(() => Task.FromResult(Lag()), lag => lag == 0, "the group to commit every click");
+        var stopped = _workers[2];
+        _workers.RemoveAt(2);
+        var stopping = stopped.DisposeAsync().AsTask();
+        HttpClient[] survivors = [w1.Client, w2.Client];
+        var wrong = new List<string>();
+        var answered = 0;
+        var unavailable = 0;
+        await Eventually.UntilAsync(async () =>
+        {
+            var right = 0;
+            foreach (var client in survivors)
+            {
+                foreach (var (url, count) in expected)
+                {
+                    using var response = await client.GetAsync(TablePath(url));
+                    var body = await response.Content.ReadAsStringAsync();
+                    if (response.StatusCode == HttpStatusCode.OK && body == count.ToString(CultureInfo.InvariantCulture))
+                    {
+                        right++;
+                        answered++;
+                    }
+                    else if (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null)
+                    {
+                        unavailable++;
+                    }
+                    else
+                    {
+                        var via = response.Headers.TryGetValues("Faust-Forwarded-To", out var to) ? " via " + to.Single() : " locally";
+                        wrong.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {Authority(client)} {url}: {(int)response.StatusCode} {body}{via}");
+                    }
+
+                    // The sample's MapTableRoute endpoint, under the same rule.
+                    using var routed = await client.GetAsync($"/count/{Uri.EscapeDataString(url)}");
+                    var routedBody = await routed.Content.ReadAsStringAsync();
+                    if (routed.StatusCode == HttpStatusCode.OK
+                        ? JsonDocument.Parse(routedBody).RootElement.GetProperty("count").GetInt64() != count
+                        : routed.StatusCode != HttpStatusCode.ServiceUnavailable)
+                    {
+                        wrong.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {Authority(client)} /count/{url}: {(int)routed.StatusCode} {routedBody}");
+                    }
+                }
+            }
+
+            return right;
+        }, right => right == survivors.Length * expected.Count || wrong.Count > 0, "every survivor to answer every key with its count", TimeSpan.FromSeconds(60));
+        await stopping;
+
+        Assert.True(wrong.Count == 0, "wrong answers during the rebalance: " + string.Join("; ", wrong.Take(5)) + "\n" + Logs());
+        Assert.True(answered >= survivors.Length * expected.Count);
+
+        // Settled again on two workers: the stopped worker's URL is gone from every view.
+        var stoppedUrl = Authority(w3.Client);
+        await Eventually.UntilAsync(() => w1.Client.GetStringAsync("/router/"), body => !body.Contains(stoppedUrl, StringComparison.Ordinal),
+            "the stopped worker to leave /router/");
+    }
+
+    [Fact]
+    public async Task TableRoutePost_IsForwardedWithItsBodyIntact_AndForwardedRequestsNeedTheClusterSecret()
+    {
+        var limits = new Dictionary<string, string?> { ["Faust:Web:ClusterSecret"] = Secret, ["Faust:Web:MaxRequestBodyBytes"] = "2048" };
+        var w1 = Start("w1", limits);
+        var w2 = Start("w2", limits);
+        HttpClient[] all = [w1.Client, w2.Client];
+        await SettledAsync(all);
+        var expected = await PostClicksAsync(w1.Client, 24);
+        foreach (var client in all)
+        {
+            await ExpectCountsAsync(client, expected);
+        }
+
+        // A key each worker does not own: the POST goes through the other worker and comes back with the body as sent.
+        foreach (var client in all)
+        {
+            var url = Urls.First(u => Authority(client) != OwnerAsync(client, u).GetAwaiter().GetResult());
+            const string note = """{"text":"ünïcødé, quotes \" and a / slash","numbers":[1,2.5,-3],"nested":{"ok":true}}""";
+            var (status, body, forwardedTo) = await Eventually.UntilAsync(async () =>
+            {
+                using var response = await client.PostAsync($"/count/{Uri.EscapeDataString(url)}", new StringContent(note, Encoding.UTF8, "application/json"));
+                return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(),
+                    response.Headers.TryGetValues("Faust-Forwarded-To", out var to) ? to.Single() : null);
+            }, r => r.Item1 == 200, $"POST /count/{url} through {Authority(client)}");
+
+            var json = JsonDocument.Parse(body).RootElement;
+            Assert.Equal(url, json.GetProperty("url").GetString());
+            Assert.Equal(expected[url], json.GetProperty("count").GetInt64());
+            Assert.Equal(JsonDocument.Parse(note).RootElement.ToString(), json.GetProperty("note").GetRawText());
+            Assert.Equal(await OwnerAsync(client, url), forwardedTo);
+
+            // GET on the same route, forwarded too.
+            using var get = await client.GetAsync($"/count/{Uri.EscapeDataString(url)}");
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            Assert.Equal(expected[url], (await get.JsonAsync()).GetProperty("count").GetInt64());
+
+            // A routed POST over the size limit is refused before it is forwarded.
+            using var tooLarge = await client.PostAsync($"/count/{Uri.EscapeDataString(url)}",
+                new StringContent($"{{\"pad\":\"{new string('x', 4096)}\"}}", Encoding.UTF8, "application/json"));
+            await tooLarge.AssertProblemAsync(413);
+        }
+
+        // Requests marked as forwarded must carry the secret: 401 without it, 403 with a wrong one.
+        var path = TablePath(Urls[0]);
+        using (var request = new HttpRequestMessage(HttpMethod.Get, path))
+        {
+            request.Headers.Add("Faust-Forwarded-By", "intruder");
+            using var response = await w1.Client.SendAsync(request);
+            await response.AssertProblemAsync(401, "cluster secret required");
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, path))
+        {
+            request.Headers.Add("Faust-Forwarded-By", "intruder");
+            request.Headers.Add("Faust-Cluster-Secret", "not-the-cluster-secret");
+            using var response = await w1.Client.SendAsync(request);
+            await response.AssertProblemAsync(403, "wrong cluster secret");
+        }
+    }
+
+    // Every worker is ready and sees every worker in /router/, their changelog partitions split between them.
+    private async Task SettledAsync(HttpClient[] workers)
+    {
+        foreach (var client in workers)
+        {
+            await Eventually.UntilAsync(async () =>
+            {
+                using var ready = await client.GetAsync("/readyz");
+                if (ready.StatusCode != HttpStatusCode.OK)
+                {
+                    return $"/readyz {(int)ready.StatusCode}";
+                }
+
+                return await client.GetStringAsync("/router/click_counts/");
+            }, body => IsSplit(body, workers.Length), $"{Authority(client)} to be ready and see {workers.Length} workers split the partitions",
+                TimeSpan.FromSeconds(60));
+        }
+    }
+
+    private bool IsSplit(string router, int workers)
+    {
+        if (!router.StartsWith('{'))
+        {
+            return false;
+        }
+
+        var map = JsonDocument.Parse(router).RootElement.EnumerateObject().ToArray();
+        var partitions = map.SelectMany(w => w.Value.GetProperty($"{_appId}-click_counts-changelog").EnumerateArray().Select(p => p.GetInt32())).Order().ToArray();
+        return map.Length == workers && map.All(w => w.Value.GetProperty($"{_appId}-click_counts-changelog").GetArrayLength() > 0)
+            && partitions.SequenceEqual(Enumerable.Range(0, MockKafka.Partitions));
+    }
+
+    private string Logs() => string.Join("\n", _logs.SelectMany(l => l.Dump().Split('\n')).Order(StringComparer.Ordinal));
+
+    private long Lag() =>
+        _kafka.HighWatermarks("clicks").Zip(_kafka.Committed(_appId, "clicks")).Sum(p => p.First - Math.Max(p.Second, 0));
+
+    private static async Task<Dictionary<string, long>> PostClicksAsync(HttpClient client, int clicks)
+    {
+        var posted = Urls.ToDictionary(u => u, _ => 0L);
+        for (var i = 0; i < clicks; i++)
+        {
+            var url = Urls[i % Urls.Length];
+            var n = 1 + (i % 3);
+            using var response = await client.ProduceAsync("clicks", url, n);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            posted[url] += n;
+        }
+
+        return posted;
+    }
+
+    private static async Task ExpectCountsAsync(HttpClient client, IReadOnlyDictionary<string, long> expected)
+    {
+        foreach (var (url, count) in expected)
+        {
+            await Eventually.UntilAsync(() => client.ReadTableAsync("click_counts", url),
+                body => body == count.ToString(CultureInfo.InvariantCulture),
+                $"GET {TablePath(url)} on {Authority(client)} to return {count}", TimeSpan.FromSeconds(60));
+        }
+    }
+
+    private static async Task<string> OwnerAsync(HttpClient client, string url) =>
+        await Eventually.UntilAsync(async () =>
+        {
+            using var response = await client.GetAsync($"/router/click_counts/{Uri.EscapeDataString(url)}/");
+            return response.StatusCode == HttpStatusCode.OK ? JsonSerializer.Deserialize<string>(await response.Content.ReadAsStringAsync()) : null;
+        }, owner => owner is not null, $"the owner of {url} as {Authority(client)} sees it") ?? "";
+
+    private static string TablePath(string url) => $"/table/click_counts/{Uri.EscapeDataString(url)}/";
+
+    private static string Authority(HttpClient client) => client.BaseAddress!.GetLeftPart(UriPartial.Authority);
+
+    private static int PartitionOf(string url) => Partitioner.Default.PartitionFor(Encoding.UTF8.GetBytes(url), MockKafka.Partitions);
+}
