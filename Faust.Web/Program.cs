@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Faust.Agents;
 using Faust.Serialization;
 using Faust.Streams;
 using Faust.Web.Endpoints;
@@ -81,6 +82,12 @@ app.MapGet("/samples/word-count/{word}", async (string word, CancellationToken c
     catch (TimeoutException ex)
     {
         return Results.Problem(ex.Message, statusCode: StatusCodes.Status504GatewayTimeout);
+    }
+    catch (ReplyTopicUnavailableException ex)
+    {
+        // The broker would not create this worker's reply topic (the mock cluster never does): say which, and how to
+        // fix it (Faust:ReplyTopic, a topic created beforehand).
+        return Problems.ReplyTopicMissing(ex.Topic, ex.Message);
     }
 });
 app.Run();

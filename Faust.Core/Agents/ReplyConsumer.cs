@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Faust.Agents;
 
-// Request/reply (Faust's ask): this worker's reply topic `f-reply-{uuid}` (one partition, internal) is read by an
+// Request/reply (Faust's ask): this worker's reply topic (Faust:ReplyTopic, or `f-reply-{uuid}`, one partition,
+// internal; replies go to its partition 0) is read by an
 // assign-only consumer from its end, outside the consumer group; each reply completes the request waiting on its
 // correlation id. Replies use Faust's wire format, a ReqRepResponse record:
 //   {"key": <request key>, "value": <result>, "correlation_id": "<id>", "__faust": {"ns": "@ReqRepResponse"}}
@@ -36,8 +37,16 @@ internal sealed partial class ReplyConsumer : IAsyncDisposable
 
     public static async Task<ReplyConsumer> StartAsync(Worker worker, CancellationToken ct)
     {
-        var topic = $"f-reply-{Guid.NewGuid()}";
-        await worker.Transport.EnsureTopicAsync(new TopicSpec(topic, 1, Internal: true), ct).ConfigureAwait(false);
+        var topic = worker.ReplyTopic ?? $"f-reply-{Guid.NewGuid()}";
+        try
+        {
+            await worker.Transport.EnsureTopicAsync(new TopicSpec(topic, 1, Internal: true), ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ReplyTopicUnavailableException(topic, ex);
+        }
+
         var consumer = worker.Transport.CreateConsumer(null);
         var tp = new TopicPartition(topic, 0);
         consumer.Assign([new KeyValuePair<TopicPartition, long>(tp, consumer.GetWatermarks(tp).High)]);

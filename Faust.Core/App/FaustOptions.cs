@@ -70,6 +70,12 @@ public sealed class FaustOptions
     /// properties, static membership, replication factor.</summary>
     public KafkaOptions Kafka { get; set; } = new();
 
+    /// <summary>The topic this worker reads the replies to its requests from (Faust's <c>reply_to</c>). Default none:
+    /// a topic <c>f-reply-{uuid}</c> of its own, created at the first request. Set it where the broker does not let
+    /// the worker create topics, to a topic created beforehand; give each worker its own (a shared one works, but each
+    /// worker then reads every worker's replies).</summary>
+    public string? ReplyTopic { get; set; }
+
     /// <summary>Distinct table keys whose changelog records are held between commits (Kafka Streams' record
     /// cache): a key written many times between two commits sends one changelog record, its last value. Reaching the
     /// size sends them early. 0 writes every change at once. Default 10000.</summary>
@@ -120,6 +126,11 @@ public sealed class FaustOptions
         if (CanonicalUrl is { Length: > 0 } && !(Uri.TryCreate(CanonicalUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
         {
             errors.Add($"Faust:CanonicalUrl '{CanonicalUrl}' is not valid: use an absolute http:// or https:// URL such as http://worker-1:6066.");
+        }
+
+        if (ReplyTopic is { } reply && (reply.Length is 0 or > 249 || !reply.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))
+        {
+            errors.Add($"Faust:ReplyTopic '{ReplyTopic}' is not valid: use a Kafka topic name (letters, digits, '.', '_' and '-'), or leave it out for f-reply-{{uuid}}.");
         }
 
         if (TopicPartitions is < 1 or > 10_000)

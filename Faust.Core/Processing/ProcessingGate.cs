@@ -1,63 +1,78 @@
 namespace Faust.Processing;
 
-// Under exactly_once a commit must happen between events: the transaction takes the outputs and changelog
-// writes of exactly the events whose offsets it commits. Agents hold the gate (shared) while they process an
-// event; the committer closes it, waits until no event is in flight, commits, and opens it again.
+// A commit or a revocation that must happen between events closes this gate. Agents hold it (shared) while they
+// process an event; the closer waits until no event is in flight, does its work, and opens it again.
+// - exactly_once: every commit, so the transaction takes the outputs and changelog writes of exactly the events
+//   whose offsets it commits.
+// - both guarantees: every revocation (and loss), so the revoked partitions' changelog is drained and their offsets
+//   committed at an event boundary, and no agent writes a table partition after it was handed over (see
+//   Worker.OnRevoked).
+// Entering and leaving are one interlocked operation each (the agents' hot path); closing and waiting take a lock.
 internal sealed class ProcessingGate
 {
+    private const int Closed = 1 << 30;
     private readonly object _lock = new();
-    private int _active;
+    private int _state; // events in flight, plus Closed while the gate is closed
     private TaskCompletionSource? _reopened;
     private TaskCompletionSource? _drained;
 
-    /// <summary>Enters the gate for one event; waits while a commit is in progress.</summary>
-    public ValueTask EnterAsync(CancellationToken ct)
+    /// <summary>Enters the gate for one event if it is open.</summary>
+    public bool TryEnter()
     {
-        lock (_lock)
+        var state = Volatile.Read(ref _state);
+        while ((state & Closed) == 0)
         {
-            if (_reopened is null)
+            var seen = Interlocked.CompareExchange(ref _state, state + 1, state);
+            if (seen == state)
             {
-                _active++;
-                return ValueTask.CompletedTask;
+                return true;
             }
+
+            state = seen;
         }
 
-        return EnterSlowAsync(ct);
+        return false;
     }
+
+    /// <summary>Enters the gate for one event; waits while it is closed.</summary>
+    public ValueTask EnterAsync(CancellationToken ct) => TryEnter() ? ValueTask.CompletedTask : EnterSlowAsync(ct);
 
     private async ValueTask EnterSlowAsync(CancellationToken ct)
     {
         while (true)
         {
-            Task wait;
+            Task? wait;
             lock (_lock)
             {
-                if (_reopened is null)
+                if (TryEnter())
                 {
-                    _active++;
                     return;
                 }
 
-                wait = _reopened.Task;
+                // Closed is set and cleared under the lock, always together with _reopened.
+                wait = _reopened?.Task;
             }
 
-            await wait.WaitAsync(ct).ConfigureAwait(false);
+            if (wait is not null)
+            {
+                await wait.WaitAsync(ct).ConfigureAwait(false);
+            }
         }
     }
 
     public void Exit()
     {
-        lock (_lock)
+        if (Interlocked.Decrement(ref _state) == Closed)
         {
-            _active--;
-            if (_active == 0)
+            lock (_lock)
             {
                 _drained?.TrySetResult();
             }
         }
     }
 
-    /// <summary>Closes the gate and completes when no event is in flight.</summary>
+    /// <summary>Closes the gate and completes when no event is in flight. Cancelled, it opens the gate again and
+    /// throws.</summary>
     public Task CloseAsync(CancellationToken ct)
     {
         lock (_lock)
@@ -68,12 +83,12 @@ internal sealed class ProcessingGate
             }
 
             _reopened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_active == 0)
+            _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (Interlocked.Add(ref _state, Closed) == Closed)
             {
                 return Task.CompletedTask;
             }
 
-            _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return WaitDrainedAsync(_drained.Task, ct);
         }
     }
@@ -97,10 +112,16 @@ internal sealed class ProcessingGate
         lock (_lock)
         {
             reopened = _reopened;
+            if (reopened is null)
+            {
+                return;
+            }
+
             _reopened = null;
             _drained = null;
+            Interlocked.Add(ref _state, -Closed);
         }
 
-        reopened?.TrySetResult();
+        reopened.TrySetResult();
     }
 }

@@ -31,9 +31,10 @@ internal sealed partial class Worker
 
     public void OnLost(IReadOnlyCollection<TopicPartition> partitions)
     {
-        // Another member may own these already: committing could move its offsets back.
+        // Another member may own these already: committing could move its offsets back. Released at an event
+        // boundary all the same, so no agent writes them afterwards.
         _app.Monitor.OnRevoked(partitions);
-        ReleasePartitions(partitions);
+        HandOver(partitions, commit: false, clean: false);
         OnHeldChanged(partitions, assigned: false);
     }
 

@@ -14,9 +14,18 @@ namespace Faust.Processing;
 // outputs) is durable: at_least_once flushes the producer first; exactly_once commits the records and the
 // offsets in one transaction, at an event boundary (ProcessingGate), so table state never runs ahead of
 // committed input.
+//
+// Hand-over invariant (both guarantees): a revoked partition is committed and released at an event boundary. The
+// revocation closes the gate, so no event is half-processed: every table write in the stores and the changelog
+// buffer belongs to an acknowledged event, and the commit covers it. Without that, an event in flight (written to
+// the table, acknowledged only when the agent asks for the next one) reached the changelog through the revocation's
+// drain while its offset stayed uncommitted, and the next owner recovered its effect AND processed it again: a
+// double count on a clean hand-over. The wait is bounded (RevocationDrainTimeout); past it the worker hands over
+// anyway, logs it, and the event in flight may be counted twice (at least once).
 internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RevocationDrainTimeout = TimeSpan.FromSeconds(10);
     private readonly FaustApp _app;
     private readonly FaustOptions _options;
     private readonly ITransport _transport;
@@ -38,6 +47,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     private Task _recovery = Task.CompletedTask;
     private Exception? _fault;
     private volatile bool _pollThreadFaulted;
+    private readonly bool _exactlyOnce;
 
     public Worker(FaustApp app, ITransport transport, ILogger logger, TimeProvider time, IReadOnlyList<IAgent>? agents = null)
     {
@@ -47,7 +57,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         _transport = transport;
         Logger = logger;
         Time = time;
-        Gate = _options.Guarantee == ProcessingGuarantee.ExactlyOnce ? new ProcessingGate() : null;
+        _exactlyOnce = _options.Guarantee == ProcessingGuarantee.ExactlyOnce;
+        Gate = new ProcessingGate();
         _changelogBuffer = _options.ChangelogBufferSize > 0 ? new ChangelogBuffer(_options.ChangelogBufferSize) : null;
         Recovery = new TableRecovery(app.TableViews, transport, logger, time) { Hold = app.RecoveryHold };
         WorkerId = ResolveWorkerId(_options);
@@ -59,8 +70,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public TimeProvider Time { get; }
 
-    /// <summary>Held by agents per event under exactly_once; null under at_least_once.</summary>
-    public ProcessingGate? Gate { get; }
+    /// <summary>Held by agents per event; closed for every commit under exactly_once and for every revocation.</summary>
+    public ProcessingGate Gate { get; }
 
     public TableRecovery Recovery { get; }
 
@@ -83,6 +94,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public Exception? Fault => _fault;
 
     public ITransport Transport => _transport;
+
+    /// <summary>The configured reply topic (Faust:ReplyTopic), or null for one of the worker's own.</summary>
+    public string? ReplyTopic => _options.ReplyTopic;
 
     public IReadOnlyCollection<TopicPartition> Assignment => _consumer?.Assignment ?? [];
 
@@ -121,7 +135,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         _producer = _transport.CreateProducer();
         Cluster.Start(_producer);
         StartFollower();
-        if (Gate is not null)
+        if (_exactlyOnce)
         {
             _transactionalProducer = _transport.CreateProducer(transactional: true);
             _transactionalProducer.BeginTransaction();
@@ -307,22 +321,64 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public void OnRevoked(IReadOnlyCollection<TopicPartition> partitions)
     {
         _app.Monitor.OnRevoked(partitions);
-        // Commit what was acknowledged before the partitions go (Kafka transport; the log broker never revokes).
-        // After a fence the partitions were already dropped and nothing may be committed (see Worker.Kafka.cs).
-        if (!_droppingAfterFence)
+
+        // Commit what was acknowledged before the partitions go (Kafka transport; the log broker never revokes), at
+        // an event boundary (see the hand-over invariant). After a fence the partitions were already dropped and
+        // nothing may be committed (see Worker.Kafka.cs).
+        HandOver(partitions, commit: !_droppingAfterFence, clean: !_droppingAfterFence);
+        OnHeldChanged(partitions, assigned: false);
+    }
+
+    // Poll thread (rebalance callbacks). The commit lock first, then the gate: a commit holds them in that order.
+    private void HandOver(IReadOnlyCollection<TopicPartition> partitions, bool commit, bool clean)
+    {
+        _commitLock.Wait();
+        try
         {
+            var gateHeld = CloseGateForHandOver();
             try
             {
-                CommitAsync(CancellationToken.None).GetAwaiter().GetResult();
+                if (commit)
+                {
+                    try
+                    {
+                        CommitLockedAsync(gateHeld, CancellationToken.None).GetAwaiter().GetResult();
+                    }
+                    catch (Exception ex)
+                    {
+                        LogCommitFailed(Logger, ex);
+                    }
+                }
+
+                ReleasePartitions(partitions, clean);
             }
-            catch (Exception ex)
+            finally
             {
-                LogCommitFailed(Logger, ex);
+                if (gateHeld)
+                {
+                    Gate.Open();
+                }
             }
         }
+        finally
+        {
+            _commitLock.Release();
+        }
+    }
 
-        ReleasePartitions(partitions, clean: !_droppingAfterFence);
-        OnHeldChanged(partitions, assigned: false);
+    private bool CloseGateForHandOver()
+    {
+        using var timeout = new CancellationTokenSource(RevocationDrainTimeout);
+        try
+        {
+            Gate.CloseAsync(timeout.Token).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            LogHandOverInFlight(Logger, RevocationDrainTimeout.TotalSeconds);
+            return false;
+        }
     }
 
     private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions) => ReleasePartitions(partitions, clean: false);
@@ -461,11 +517,25 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         await _commitLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await CommitLockedAsync(gateHeld: false, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _commitLock.Release();
+        }
+    }
+
+    // Holds the commit lock. gateHeld: the caller has closed the gate (a hand-over).
+    private async Task<IReadOnlyDictionary<TopicPartition, long>> CommitLockedAsync(bool gateHeld, CancellationToken ct)
+    {
+        var consumer = _consumer!;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var gateClosed = false;
         try
         {
-            if (Gate is not null)
+            if (_exactlyOnce && !gateHeld)
             {
                 await Gate.CloseAsync(ct).ConfigureAwait(false);
                 gateClosed = true;
@@ -520,10 +590,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         {
             if (gateClosed)
             {
-                Gate!.Open();
+                Gate.Open();
             }
-
-            _commitLock.Release();
         }
     }
 
@@ -656,6 +724,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A commit failed; it is retried at the next interval and no acknowledged offset is lost.")]
     private static partial void LogCommitFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An agent was still processing an event after {Seconds} s when its partitions were revoked; the worker hands them over anyway, and the next owner may process that event again.")]
+    private static partial void LogHandOverInFlight(ILogger logger, double seconds);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Table recovery failed.")]
     private static partial void LogRecoveryFailed(ILogger logger, Exception ex);

@@ -170,17 +170,7 @@ internal sealed class RocksDbStore : IStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var batch = new WriteBatch();
-            foreach (var (key, value) in _overlay)
-            {
-                if (value is null)
-                {
-                    batch.Delete(key);
-                }
-                else
-                {
-                    batch.Put(key, value);
-                }
-            }
+            AddOverlay(batch);
 
             for (var i = 0; i < count; i++)
             {
@@ -201,17 +191,7 @@ internal sealed class RocksDbStore : IStore
             }
 
             SetAppliedOffset(records[count - 1].Offset);
-            var offset = Interlocked.Read(ref _appliedOffset);
-            var encoded = new byte[8];
-            BinaryPrimitives.WriteInt64BigEndian(encoded, offset);
-            batch.Put(AppliedOffsetKey, encoded, _meta);
-            _db.Write(batch, _writeOptions);
-            if (_overlay.Count > 0)
-            {
-                _overlay = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
-            }
-
-            _persistedOffset = offset;
+            WriteWithOffset(batch, Interlocked.Read(ref _appliedOffset));
         }
     }
 
@@ -232,25 +212,42 @@ internal sealed class RocksDbStore : IStore
             }
 
             using var batch = new WriteBatch();
-            foreach (var (key, value) in _overlay)
-            {
-                if (value is null)
-                {
-                    batch.Delete(key);
-                }
-                else
-                {
-                    batch.Put(key, value);
-                }
-            }
+            AddOverlay(batch);
 
-            var encoded = new byte[8];
-            BinaryPrimitives.WriteInt64BigEndian(encoded, offset);
-            batch.Put(AppliedOffsetKey, encoded, _meta);
-            _db.Write(batch, _writeOptions);
-            _overlay = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
-            _persistedOffset = offset;
+            WriteWithOffset(batch, offset);
         }
+    }
+
+    // Under _lock: the overlay's writes, before anything else the batch holds (which therefore wins).
+    private void AddOverlay(WriteBatch batch)
+    {
+        foreach (var (key, value) in _overlay)
+        {
+            if (value is null)
+            {
+                batch.Delete(key);
+            }
+            else
+            {
+                batch.Put(key, value);
+            }
+        }
+    }
+
+    // Under _lock: the batch and the applied offset it brings the store to, in one atomic write; the overlay is then
+    // on disk.
+    private void WriteWithOffset(WriteBatch batch, long offset)
+    {
+        var encoded = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(encoded, offset);
+        batch.Put(AppliedOffsetKey, encoded, _meta);
+        _db.Write(batch, _writeOptions);
+        if (_overlay.Count > 0)
+        {
+            _overlay = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
+        }
+
+        _persistedOffset = offset;
     }
 
     public IEnumerable<KeyValuePair<byte[], byte[]>> Items()

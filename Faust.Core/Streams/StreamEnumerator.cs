@@ -42,10 +42,35 @@ internal sealed class StreamEnumerator<TKey, TValue, TOut>(
             return new ValueTask<bool>(false);
         }
 
-        if (_gate is null && TryRead(out var next))
+        if (_gate is null)
         {
-            Begin(next, afterWait: false);
-            return new ValueTask<bool>(true);
+            if (TryRead(out var next))
+            {
+                Begin(next, afterWait: false);
+                return new ValueTask<bool>(true);
+            }
+        }
+        else if (_gate.TryEnter())
+        {
+            bool read;
+            Event<TKey, TValue> next;
+            try
+            {
+                read = TryRead(out next);
+            }
+            catch
+            {
+                _gate.Exit();
+                throw;
+            }
+
+            if (read)
+            {
+                Begin(next, afterWait: false);
+                return new ValueTask<bool>(true);
+            }
+
+            _gate.Exit();
         }
 
         return MoveNextSlowAsync();

@@ -41,6 +41,11 @@ internal static class Problems
         Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body is larger than {limit} bytes (Faust:Web:MaxRequestBodyBytes).",
             ("error", "body too large"), ("limit", limit));
 
+    // A request (ask) this worker cannot send: its reply topic is missing and the broker will not create it. Not
+    // transient, so no Retry-After: an operator creates the topic and sets Faust:ReplyTopic.
+    public static ProblemHttpResult ReplyTopicMissing(string topic, string detail) =>
+        Problem(StatusCodes.Status503ServiceUnavailable, "Reply topic missing", detail, ("error", "reply topic missing"), ("topic", topic));
+
     public static ProblemHttpResult ClusterSecretMissing() =>
         Problem(StatusCodes.Status401Unauthorized, "Cluster secret required",
             "The request is marked as forwarded by another worker (Faust-Forwarded-By) but carries no Faust-Cluster-Secret.",

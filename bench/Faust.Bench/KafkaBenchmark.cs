@@ -15,7 +15,7 @@ namespace Faust.Bench;
 /// <summary>
 /// The click counter on librdkafka's mock cluster (the real Kafka protocol over 127.0.0.1): N click events
 /// pre-produced into 8 partitions, then read from the start, one reader after the other, by a raw Confluent.Kafka
-/// consumer, a Faust no-op agent, the Faust click counter with memory:// and rocksdb:// stores, and the same
+/// consumer (with Faust.NET's fetch.queue.backoff.ms and with librdkafka's defaults), a Faust no-op agent, the Faust click counter with memory:// and rocksdb:// stores, and the same
 /// count-by-key in Streamiz.Kafka.Net with its in-memory and RocksDB stores, its record cache off and on. Each reader
 /// is timed from its first record to its last (Faust: the last event processed and committed; Streamiz: the last
 /// record aggregated), every counter's totals are checked against what was produced, and the whole sequence runs
@@ -24,10 +24,10 @@ namespace Faust.Bench;
 /// </summary>
 internal static class KafkaBenchmark
 {
-    private const int Partitions = 8;
-    private const int Urls = 1000;
+    private const int Partitions = BenchApp.Partitions;
+    private const int Urls = BenchApp.Urls;
 
-    public static async Task RunAsync(int events, int rounds)
+    public static async Task RunAsync(int events, int rounds, string? only = null)
     {
         using var cluster = new MockCluster(brokers: 1);
         cluster.SetInitialRebalanceDelay(TimeSpan.Zero);
@@ -41,9 +41,10 @@ internal static class KafkaBenchmark
 
         // Every reader reads the same 'clicks' topic from the start, one after the other, in a group of its own; the
         // rounds repeat the whole sequence, so load from outside the benchmark falls on every reader alike.
-        var readers = new Reader[]
+        var every = new Reader[]
         {
             new("raw Confluent consumer", null, Kind.Raw),
+            new("raw Confluent consumer (defaults)", null, Kind.Raw, Cache: false, LibrdkafkaDefaults: true),
             new("faust no-op agent", null, Kind.FaustNoOp),
             new("faust click counter (memory://)", "memory", Kind.Faust),
             new("faust click counter (rocksdb://)", "rocksdb", Kind.Faust),
@@ -52,25 +53,28 @@ internal static class KafkaBenchmark
             new("streamiz 1.8.2 (in-memory, cache)", "memory", Kind.Streamiz, Cache: true),
             new("streamiz 1.8.2 (RocksDB, cache)", "rocksdb", Kind.Streamiz, Cache: true),
         };
-        var results = readers.ToDictionary(r => r, _ => new List<(double Startup, double Seconds)>());
+        // --readers picks readers by part of their name (profiling one of them); the ratios need the readers they compare.
+        var filters = only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var readers = filters is null ? every : Array.FindAll(every, r => Array.Exists(filters, f => r.Name.Contains(f, StringComparison.OrdinalIgnoreCase)));
+        var results = readers.ToDictionary(r => r, _ => new List<(double Startup, double Seconds, double Cpu)>());
         for (var round = 1; round <= rounds; round++)
         {
             for (var i = 0; i < readers.Length; i++)
             {
                 var reader = readers[i];
                 var id = $"bench-r{round}-{i}";
-                (double Startup, double Seconds) result;
+                (double Startup, double Seconds, double Cpu) result;
                 switch (reader.Kind)
                 {
                     case Kind.Raw:
-                        result = (0, MeasureRawConsumer(cluster.BootstrapServers, id, events));
+                        result = MeasureRawConsumer(cluster.BootstrapServers, id, events, reader.LibrdkafkaDefaults);
                         break;
                     case Kind.Streamiz:
                         cluster.CreateTopic(StreamizCounter.Changelog(id, "click_counts"), Partitions);
-                        var (startup, seconds, counts) = await StreamizCounter.RunAsync(
+                        var (startup, seconds, cpu, counts) = await StreamizCounter.RunAsync(
                             cluster.BootstrapServers, id, "clicks", "click_counts", rocksDb: reader.Store == "rocksdb", reader.Cache, events);
                         Check(reader.Name, expected, counts);
-                        result = (startup, seconds);
+                        result = (startup, seconds, cpu);
                         break;
                     default:
                         cluster.CreateTopic($"{id}-click_counts-changelog", Partitions);
@@ -83,30 +87,32 @@ internal static class KafkaBenchmark
                 }
 
                 results[reader].Add(result);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: {reader.Name,-34} {events / result.Seconds,10:N0} events/s"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: {reader.Name,-34} {events / result.Seconds,10:N0} events/s {result.Cpu * 1e6 / events,6:F2} CPU µs/event"));
             }
         }
 
         // The best round of each reader: the one least disturbed by whatever else ran on the machine.
         double Best(Reader reader) => results[reader].Min(r => r.Seconds);
         Console.WriteLine();
-        Console.WriteLine($"{"reader (best of " + rounds + ")",-34} {"start s",8} {"run s",8} {"events/s",10} {"vs raw",7} {"vs Streamiz",12} {"vs cached",10}   all rounds, k events/s");
-        var raw = Best(readers[0]);
+        Console.WriteLine($"{"reader (best of " + rounds + ")",-34} {"start s",8} {"run s",8} {"events/s",10} {"vs raw",7} {"vs Streamiz",12} {"vs cached",10} {"CPU µs/ev",10}   all rounds, k events/s");
+        double? raw = readers.Length > 0 && readers[0] is { Kind: Kind.Raw, LibrdkafkaDefaults: false } ? Best(readers[0]) : null;
         foreach (var reader in readers)
         {
             var best = results[reader].MinBy(r => r.Seconds);
             var all = string.Join(" ", results[reader].Select(r => (events / r.Seconds / 1000).ToString("F0", CultureInfo.InvariantCulture)));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{reader.Name,-34} {best.Startup,8:F2} {best.Seconds,8:F2} {events / best.Seconds,10:N0} {raw / best.Seconds,6:F2}x {Versus(reader, cache: false),12} {Versus(reader, cache: true),10}   {all}"));
+                $"{reader.Name,-34} {best.Startup,8:F2} {best.Seconds,8:F2} {events / best.Seconds,10:N0} {(raw is { } r ? (r / best.Seconds).ToString("F2", CultureInfo.InvariantCulture) + "x" : ""),7} {Versus(reader, cache: false),12} {Versus(reader, cache: true),10} {best.Cpu * 1e6 / events,10:F2}   {all}"));
         }
 
         Console.WriteLine("run s: first record to last (raw: consumed; Faust: processed and committed; Streamiz: aggregated, its commit not awaited).");
+        Console.WriteLine($"vs raw: against the raw consumer with Faust.NET's fetch.queue.backoff.ms ({KafkaSettings.FetchQueueBackoffMs} ms), as Streamiz also runs here; '(defaults)' keeps librdkafka's 1000 ms.");
+        Console.WriteLine("CPU µs/ev: CPU time of the whole process (the mock cluster's threads included) over the best round, per event.");
         Console.WriteLine("vs Streamiz / vs cached: against Streamiz with the same kind of store, its record cache off (its default) / on (as Faust's");
         Console.WriteLine($"changelog buffer is, Faust:ChangelogBufferSize {new FaustOptions().ChangelogBufferSize}). Every counter's totals were checked against the produced clicks.");
 
         string Versus(Reader reader, bool cache)
         {
-            var streamiz = reader.Kind != Kind.Faust ? null : readers.First(r => r.Kind == Kind.Streamiz && r.Store == reader.Store && r.Cache == cache);
+            var streamiz = reader.Kind != Kind.Faust ? null : readers.FirstOrDefault(r => r.Kind == Kind.Streamiz && r.Store == reader.Store && r.Cache == cache);
             return streamiz is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{Best(streamiz) / Best(reader):F2}x");
         }
     }
@@ -119,7 +125,9 @@ internal static class KafkaBenchmark
         Streamiz,
     }
 
-    private sealed record Reader(string Name, string? Store, Kind Kind, bool Cache = false);
+    // LibrdkafkaDefaults: the raw reader with librdkafka's defaults, where fetch.queue.backoff.ms (1000 ms) stalls it
+    // (see KafkaSettings); every other reader, Streamiz included, fetches with Faust.NET's value.
+    private sealed record Reader(string Name, string? Store, Kind Kind, bool Cache = false, bool LibrdkafkaDefaults = false);
 
     private static void Check(string name, IReadOnlyDictionary<string, long> expected, IReadOnlyDictionary<string, long> counts)
     {
@@ -136,40 +144,29 @@ internal static class KafkaBenchmark
         options.Kafka.Producer["linger.ms"] = "20";
         await using var transport = new KafkaTransport(options, bootstrap, NullLoggerFactory.Instance);
         using var producer = transport.CreateProducer();
-        var keys = Enumerable.Range(0, Urls).Select(i => Encoding.UTF8.GetBytes($"https://example.com/page/{i}")).ToArray();
-        var partitions = keys.Select(k => Partitioner.Default.PartitionFor(k.AsSpan(), Partitions)).ToArray();
-        var one = "1"u8.ToArray();
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        for (var i = 0; i < events; i++)
-        {
-            var u = i % Urls;
-            producer.Produce(new TopicPartition("clicks", partitions[u]), new TransportRecord(keys[u], one, null, now));
-        }
-
-        await producer.FlushAsync();
-        var expected = new Dictionary<string, long>();
-        for (var i = 0; i < events; i++)
-        {
-            var url = $"https://example.com/page/{i % Urls}";
-            expected[url] = expected.GetValueOrDefault(url) + 1;
-        }
-
-        return expected;
+        return await BenchApp.PreProduceAsync(producer, events);
     }
 
     // What a hand-written Confluent consumer loop does at best: Consume, count, no processing, no commits.
-    private static double MeasureRawConsumer(string bootstrap, string group, int events)
+    private static (double Startup, double Seconds, double Cpu) MeasureRawConsumer(string bootstrap, string group, int events, bool librdkafkaDefaults)
     {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        var config = new ConsumerConfig
         {
             BootstrapServers = bootstrap,
             GroupId = group,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
-        }).Build();
+        };
+        if (!librdkafkaDefaults)
+        {
+            config.FetchQueueBackoffMs = int.Parse(KafkaSettings.FetchQueueBackoffMs, CultureInfo.InvariantCulture);
+        }
+
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
         consumer.Subscribe("clicks");
         var seen = 0;
         Stopwatch? watch = null;
+        var cpuBefore = TimeSpan.Zero;
         while (seen < events)
         {
             var result = consumer.Consume(TimeSpan.FromSeconds(1));
@@ -178,16 +175,22 @@ internal static class KafkaBenchmark
                 continue;
             }
 
-            watch ??= Stopwatch.StartNew();
+            if (watch is null)
+            {
+                cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                watch = Stopwatch.StartNew();
+            }
+
             seen++;
         }
 
         var seconds = watch!.Elapsed.TotalSeconds;
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         consumer.Close();
-        return seconds;
+        return (0, seconds, cpu);
     }
 
-    private static async Task<(double Startup, double Seconds)> MeasureAppAsync(
+    private static async Task<(double Startup, double Seconds, double Cpu)> MeasureAppAsync(
         string bootstrap, string id, bool count, bool rocksDb, int events, IReadOnlyDictionary<string, long>? expected)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"faust-bench-{id}-{Guid.NewGuid().ToString("N")[..8]}");
@@ -202,49 +205,20 @@ internal static class KafkaBenchmark
             DataDirectory = dataDirectory,
         };
         options.Kafka.Consumer["session.timeout.ms"] = "6000";
-        long processed = 0;
-        var app = new FaustApp(options);
-        var clicks = app.Topic<string, int>("clicks");
-        var counts = app.Table<string, long>("click_counts", () => 0L);
-        app.Agent(clicks, async (stream, ct) =>
-        {
-            if (count)
-            {
-                await foreach (var (url, n) in stream.Items().WithCancellation(ct))
-                {
-                    counts[url] += n;
-                    processed++;
-                }
-            }
-            else
-            {
-                await foreach (var _ in stream.WithCancellation(ct))
-                {
-                    processed++;
-                }
-            }
-        });
-
+        var app = new BenchApp(options, count);
         var startWatch = Stopwatch.StartNew();
         await app.StartAsync();
-        await app.WhenReady;
-        while (Volatile.Read(ref processed) == 0)
-        {
-            await Task.Delay(1);
-        }
-
+        await app.WaitForAsync(1);
         var startup = startWatch.Elapsed.TotalSeconds;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        while (Volatile.Read(ref processed) < events)
-        {
-            await Task.Delay(1);
-        }
-
-        await app.CommitAsync();
+        await app.WaitForAsync(events);
+        await app.App.CommitAsync();
         watch.Stop();
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         if (expected is not null)
         {
-            Check(id, expected, counts.Items().ToDictionary(kv => kv.Key, kv => kv.Value));
+            Check(id, expected, app.CountsByUrl());
         }
 
         await app.DisposeAsync();
@@ -252,6 +226,7 @@ internal static class KafkaBenchmark
         {
             Directory.Delete(dataDirectory, recursive: true);
         }
-        return (startup, watch.Elapsed.TotalSeconds);
+
+        return (startup, watch.Elapsed.TotalSeconds, cpu);
     }
 }

@@ -4,7 +4,8 @@ using Faust.Bench;
 // Faust.NET end-to-end benchmark: events/s through the seed's click counter.
 // Usage: dotnet run -c Release --project bench/Faust.Bench [-- --events 1000000] [--transport memory|embedded]
 //        [--agent noop|click-counter] [--repeat N]
-//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000] [--rounds 2]   (librdkafka's mock cluster, beside Streamiz)
+//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000] [--rounds 2] [--readers raw,memory]   (librdkafka's mock cluster, beside Streamiz;
+//          --readers keeps the readers whose name contains one of the comma-separated parts)
 //        dotnet run -c Release --project bench/Faust.Bench -- --recovery [--keys 1000000] [--rss-keys 10000000] [--rounds 2]
 //          (durable tables on the embedded broker: recovery beside a raw RocksDB load, warm restart, RSS of a big table)
 // --transport and --agent pick one row; --repeat measures each row N times (on a busy machine, compare the best).
@@ -22,6 +23,7 @@ var kafka = args.Contains("--kafka");
 string? transport = null;
 string? agent = null;
 var repeat = 1;
+string? readers = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
     switch (args[i])
@@ -37,6 +39,9 @@ for (var i = 0; i < args.Length - 1; i++)
             break;
         case "--repeat":
             repeat = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
+        case "--readers":
+            readers = args[i + 1];
             break;
         case "--keys":
             keys = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
@@ -56,7 +61,7 @@ if (args.Contains("--recovery"))
 }
 else if (kafka)
 {
-    await KafkaBenchmark.RunAsync(events ?? 400_000, rounds);
+    await KafkaBenchmark.RunAsync(events ?? 400_000, rounds, readers);
 }
 else
 {

@@ -29,8 +29,9 @@ internal static class StreamizCounter
     public static string Changelog(string applicationId, string store) => $"{applicationId}-{store}-changelog";
 
     /// <summary>Runs the topology over <paramref name="topic"/> until it has counted <paramref name="events"/> records.</summary>
-    /// <returns>Seconds from start to the first record, and from the first record to the last one aggregated.</returns>
-    public static async Task<(double Startup, double Seconds, IReadOnlyDictionary<string, long> Counts)> RunAsync(
+    /// <returns>Seconds from start to the first record, from the first record to the last one aggregated, and the CPU
+    /// seconds the process spent in between.</returns>
+    public static async Task<(double Startup, double Seconds, double Cpu, IReadOnlyDictionary<string, long> Counts)> RunAsync(
         string bootstrap, string applicationId, string topic, string store, bool rocksDb, bool cache, int events)
     {
         var stateDir = Path.Combine(Path.GetTempPath(), "faust-bench-" + applicationId + "-" + Guid.NewGuid().ToString("N")[..8]);
@@ -42,11 +43,14 @@ internal static class StreamizCounter
             StateDir = stateDir,
             SessionTimeoutMs = 6000,
             CommitIntervalMs = 1000,
+            // The fetch setting Faust.NET's consumer uses (librdkafka's 1000 ms default stalls every reader here).
+            FetchQueueBackoffMs = int.Parse(Faust.Transport.Kafka.KafkaSettings.FetchQueueBackoffMs, System.Globalization.CultureInfo.InvariantCulture),
             Logger = Logs,
         };
 
         long processed = 0;
         Stopwatch? watch = null;
+        TimeSpan cpuAtFirst = default, cpuAtLast = default;
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var last = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var materialized = rocksDb
@@ -65,6 +69,7 @@ internal static class StreamizCounter
                 // One stream thread calls this: no lock needed for the watch, the counter is read from outside.
                 if (watch is null)
                 {
+                    cpuAtFirst = Process.GetCurrentProcess().TotalProcessorTime;
                     watch = Stopwatch.StartNew();
                     first.TrySetResult();
                 }
@@ -72,6 +77,7 @@ internal static class StreamizCounter
                 if (Interlocked.Increment(ref processed) == events)
                 {
                     watch.Stop();
+                    cpuAtLast = Process.GetCurrentProcess().TotalProcessorTime;
                     last.TrySetResult();
                 }
 
@@ -105,7 +111,7 @@ internal static class StreamizCounter
                 throw new InvalidOperationException($"Streamiz {(rocksDb ? "wrote no" : "wrote")} RocksDB files under {stateDir}.");
             }
 
-            return (startup, seconds, table);
+            return (startup, seconds, (cpuAtLast - cpuAtFirst).TotalSeconds, table);
         }
         finally
         {

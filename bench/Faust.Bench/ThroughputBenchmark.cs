@@ -15,8 +15,8 @@ namespace Faust.Bench;
 /// </summary>
 internal static class ThroughputBenchmark
 {
-    private const int Partitions = 8;
-    private const int Urls = 1000;
+    private const int Partitions = BenchApp.Partitions;
+    private const int Urls = BenchApp.Urls;
 
     public static async Task RunAsync(int events, string? onlyTransport = null, string? onlyAgent = null, int repeat = 1)
     {
@@ -64,43 +64,16 @@ internal static class ThroughputBenchmark
             await lease.DisposeAsync();
         }
 
-        long processed = 0;
-        var app = new FaustApp(options);
-        var clicks = app.Topic<string, int>("clicks");
-        var counts = app.Table<string, long>("click_counts", () => 0L);
-        app.Agent(clicks, async (stream, ct) =>
-        {
-            if (count)
-            {
-                await foreach (var (url, n) in stream.Items().WithCancellation(ct))
-                {
-                    counts[url] += n;
-                    processed++;
-                }
-            }
-            else
-            {
-                await foreach (var _ in stream.WithCancellation(ct))
-                {
-                    processed++;
-                }
-            }
-        });
-
+        var app = new BenchApp(options, count);
         GC.Collect();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var startWatch = Stopwatch.StartNew();
         await app.StartAsync();
-        await app.WhenReady;
         var startup = startWatch.Elapsed.TotalSeconds;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        while (Volatile.Read(ref processed) < events)
-        {
-            await Task.Delay(1);
-        }
-
-        await app.CommitAsync();
+        await app.WaitForAsync(events);
+        await app.App.CommitAsync();
         watch.Stop();
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
@@ -120,17 +93,6 @@ internal static class ThroughputBenchmark
     private static async Task PreProduceAsync(ITransport transport, int events)
     {
         await transport.EnsureTopicAsync(new TopicSpec("clicks", Partitions));
-        var producer = transport.CreateProducer();
-        var keys = Enumerable.Range(0, Urls).Select(i => Encoding.UTF8.GetBytes($"https://example.com/page/{i}")).ToArray();
-        var partitions = keys.Select(k => Partitioner.Default.PartitionFor(k.AsSpan(), Partitions)).ToArray();
-        var one = "1"u8.ToArray();
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        for (var i = 0; i < events; i++)
-        {
-            var u = i % Urls;
-            producer.Produce(new TopicPartition("clicks", partitions[u]), new TransportRecord(keys[u], one, null, now));
-        }
-
-        await producer.FlushAsync();
+        await BenchApp.PreProduceAsync(transport.CreateProducer(), events);
     }
 }

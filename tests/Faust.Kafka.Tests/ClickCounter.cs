@@ -17,7 +17,7 @@ public sealed class ClickCounter : IAsyncDisposable
         App = new FaustApp(options, logs);
         Clicks = App.Topic<string, int>(clicksTopic);
         Counts = App.Table<string, long>("click_counts", () => 0L);
-        App.Agent(Clicks, async (stream, ct) =>
+        Agent = App.Agent(Clicks, async (stream, ct) =>
         {
             await foreach (var (url, n) in stream.Items().WithCancellation(ct))
             {
@@ -33,6 +33,9 @@ public sealed class ClickCounter : IAsyncDisposable
     }
 
     public FaustApp App { get; }
+
+    /// <summary>The counting agent (its failure counters).</summary>
+    public Faust.Agents.Agent<string, int> Agent { get; }
 
     public Topic<string, int> Clicks { get; }
 

@@ -162,4 +162,14 @@ public sealed class ClickCounterTests
         Assert.Contains(errors, e => e.StartsWith("Faust:Broker", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Faust:ProcessingGuarantee", StringComparison.Ordinal) && e.Contains("exactly_once"));
     }
+
+    [Theory]
+    [InlineData("replies/w1", false)]
+    [InlineData("", false)]
+    [InlineData("f-reply.worker_1", true)]
+    public void ReplyTopic_MustBeAKafkaTopicName(string topic, bool valid)
+    {
+        var errors = new FaustOptions { ReplyTopic = topic }.Validate();
+        Assert.Equal(valid, !errors.Any(e => e.StartsWith("Faust:ReplyTopic", StringComparison.Ordinal)));
+    }
 }

@@ -57,6 +57,39 @@ public sealed class KafkaClickCounterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ask_WhenTheBrokerCannotCreateTheReplyTopic_Answers503NamingIt()
+    {
+        // The mock has no CreateTopics API, like a broker that denies this worker the right to create topics.
+        await using var worker = Worker("w1");
+        var client = await worker.CreateReadyClientAsync();
+
+        using var response = await client.GetAsync("/samples/word-count/kafka");
+
+        var problem = await response.AssertProblemAsync(503, "reply topic missing");
+        var topic = problem.GetProperty("topic").GetString()!;
+        Assert.StartsWith("f-reply-", topic, StringComparison.Ordinal);
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains($"'{topic}'", detail, StringComparison.Ordinal);
+        Assert.Contains("Faust:ReplyTopic", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_WithAReplyTopicCreatedBeforehand_GetsItsReply()
+    {
+        _kafka.CreateTopic("web-replies-w1", 1);
+        var settings = _kafka.Settings(Path.Combine(_root, "w1"));
+        settings["Faust:ReplyTopic"] = "web-replies-w1";
+        await using var worker = new FaustWebFactory(settings, appId: _appId);
+        var client = await worker.CreateReadyClientAsync();
+
+        using var sentence = await client.ProduceAsync("sentences", "s1", "Kafka says kafka.");
+        Assert.Equal(HttpStatusCode.Accepted, sentence.StatusCode);
+
+        // The count agents work asynchronously: ask until the reply holds both words.
+        await Eventually.UntilAsync(() => client.GetStringAsync("/samples/word-count/kafka"), reply => reply == "2", "the word_lookup agent to answer 2 for 'kafka'");
+    }
+
+    [Fact]
     public async Task RestartedWorker_ResumesFromCommittedOffsets_WithItsTablesRecoveredFromTheChangelog()
     {
         Dictionary<string, long> expected;

@@ -49,6 +49,8 @@ public sealed class MockKafka : IDisposable
         }
     }
 
+    public void CreateTopic(string name, int partitions) => _cluster.CreateTopic(name, partitions);
+
     // The sample server on this cluster, with test-friendly timings (as the Kafka tests use) and the worker's state
     // (RocksDB tables, worker id) in a directory of its own.
     public Dictionary<string, string?> Settings(string dataDirectory) => new()
