@@ -24,6 +24,8 @@ internal sealed partial class Worker
     private volatile bool[] _owned = [];
     private volatile IReadOnlySet<TopicPartition> _standbys = new HashSet<TopicPartition>();
     private IReadOnlyList<TopicPartition>? _standbyTarget;
+    private static readonly TimeSpan ChangelogEndCacheFor = TimeSpan.FromSeconds(1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TopicPartition, (long High, long AskedAt)> _changelogEnds = new();
     private ITransportConsumer? _lagReader;
 
     /// <summary>Whether this worker owns (processes) partition number <paramref name="partition"/> of its sources,
@@ -47,7 +49,8 @@ internal sealed partial class Worker
 
     /// <summary>How many changelog records a standby partition of <paramref name="table"/> is behind its changelog's
     /// end; null when this worker is not a standby of that partition (or owns it). For reads served from a standby.
-    /// Thread safe; asks the broker for the end offset.</summary>
+    /// Thread safe; the changelog's end is asked of the broker at most once a second per partition, so the lag may
+    /// leave out what the changelog received in the last second.</summary>
     public long? StandbyLag(ITableView table, int partition)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -57,14 +60,42 @@ internal sealed partial class Worker
             return null;
         }
 
-        WatermarkOffsets marks;
-        lock (_lagLock)
+        return Math.Max(0, ChangelogEnd(tp) - (store.AppliedOffset + 1));
+    }
+
+    // The changelog's end for standby reads: asked of the broker at most once per ChangelogEndCacheFor and partition.
+    // Standby reads happen when an owner cannot answer, often many at once: one request refreshes while the others
+    // use the end it last saw, so they never queue behind a broker round trip (which may take the request timeout).
+    // Only a request that has no end at all to go by waits for one.
+    private long ChangelogEnd(TopicPartition tp)
+    {
+        var known = _changelogEnds.TryGetValue(tp, out var cached);
+        if (known && Time.GetElapsedTime(cached.AskedAt) < ChangelogEndCacheFor)
         {
-            _lagReader ??= _transport.CreateConsumer(groupId: null);
-            marks = _lagReader.GetWatermarks(tp);
+            return cached.High;
         }
 
-        return Math.Max(0, marks.High - (store.AppliedOffset + 1));
+        if (!System.Threading.Monitor.TryEnter(_lagLock))
+        {
+            if (known)
+            {
+                return cached.High;
+            }
+
+            System.Threading.Monitor.Enter(_lagLock);
+        }
+
+        try
+        {
+            _lagReader ??= _transport.CreateConsumer(groupId: null);
+            var high = _lagReader.GetWatermarks(tp).High;
+            _changelogEnds[tp] = (high, Time.GetTimestamp());
+            return high;
+        }
+        finally
+        {
+            System.Threading.Monitor.Exit(_lagLock);
+        }
     }
 
     private bool WantsStandbys => _options.TableStandbyReplicas > 0 && _app.TableViews.Any(t => !t.IsGlobal);

@@ -25,6 +25,7 @@ internal sealed partial class Worker
     private const int MaxFencesInARow = 3;
     private readonly Dictionary<TopicPartition, long> _recoveryGeneration = [];
     private readonly HashSet<TopicPartition> _recovered = [];
+    private readonly HashSet<TopicPartition> _assignedSources = [];
     private long _assignGeneration;
     private int _fences;
     private volatile bool _droppingAfterFence;
@@ -47,6 +48,7 @@ internal sealed partial class Worker
             {
                 _recoveryGeneration[tp] = generation;
                 _recovered.Remove(tp);
+                _assignedSources.Add(tp);
             }
 
             _droppingAfterFence = false;
@@ -77,6 +79,7 @@ internal sealed partial class Worker
         lock (_recoveryGeneration)
         {
             _recovered.ExceptWith(partitions);
+            _assignedSources.ExceptWith(partitions);
         }
     }
 
@@ -96,19 +99,27 @@ internal sealed partial class Worker
         return false;
     }
 
-    // Whether every assigned source partition (of the given number, or all) is recovered. A partition the consumer
-    // has published as assigned before the worker's assigned callback ran is not, so a rebalance never reads as ready.
+    // Whether every assigned source partition (of the given number, or all) is recovered. Assigned means either: the
+    // consumer has published it (which may happen before the worker's assigned callback runs) or the callback has
+    // marked it recovering (which happens before the consumer publishes it). Either way a rebalance never reads as
+    // ready, and a partition being handed to this worker never reads as recovered.
     private bool AssignedSourcesRecovered(int? partition)
     {
         var assignment = Assignment;
         lock (_recoveryGeneration)
         {
-            foreach (var tp in assignment)
+            return AllRecovered(assignment, partition) && AllRecovered(_assignedSources, partition);
+        }
+    }
+
+    // Under the _recoveryGeneration lock.
+    private bool AllRecovered(IEnumerable<TopicPartition> assigned, int? partition)
+    {
+        foreach (var tp in assigned)
+        {
+            if ((partition is null || tp.Partition == partition) && _inboxesByTopic.ContainsKey(tp.Topic) && !_recovered.Contains(tp))
             {
-                if ((partition is null || tp.Partition == partition) && _inboxesByTopic.ContainsKey(tp.Topic) && !_recovered.Contains(tp))
-                {
-                    return false;
-                }
+                return false;
             }
         }
 

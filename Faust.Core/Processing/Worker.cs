@@ -283,7 +283,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
 
         // Recover before the streams resume: pause the sources, recover in the background, and resume each source
-        // partition as soon as its own table partitions are recovered (see TableRecovery).
+        // partition as soon as its own table partitions are recovered (see TableRecovery). The partitions count as
+        // recovering before their stores open or a standby of theirs becomes owned: the consumer publishes its new
+        // assignment only after this callback returns, so until then only this bookkeeping keeps HTTP reads off them.
+        var generation = MarkRecovering(sources);
         _consumer?.Pause(sources);
         MarkOwned(tablePartitions, owned: true);
         foreach (var table in _app.TableViews)
@@ -291,7 +294,6 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             table.OpenPartitions(PartitionsToOpen(table, tablePartitions), _partitionCounts[table.ChangelogTopic]);
         }
 
-        var generation = MarkRecovering(sources);
         var sourcesByPartition = sources.ToLookup(tp => tp.Partition);
         Chain(async () =>
         {
