@@ -128,8 +128,10 @@ internal sealed partial class Worker
                 }
             }
 
-            PublishStandbys([.. next.Order()]);
-            LogStandbys(Logger, next.Count, string.Join(", ", next.Order().Select(tp => $"{tp.Topic}[{tp.Partition}]")));
+            // TopicPartition is not comparable: Order() would throw, and the standbys would never be published.
+            TopicPartition[] ordered = [.. next.OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition)];
+            PublishStandbys(ordered);
+            LogStandbys(Logger, next.Count, string.Join(", ", ordered.Select(tp => $"{tp.Topic}[{tp.Partition}]")));
         }
         catch (Exception ex)
         {

@@ -30,6 +30,11 @@ internal interface ITableView
     /// <summary>Looks a key up by its text form (a path segment) and renders the value as JSON.</summary>
     TableLookup Lookup(string keyText);
 
+    /// <summary>Looks a key up in exactly one local partition, a standby replica included, and renders the value as
+    /// JSON: for an HTTP read served from a standby while its owner cannot be reached (the only caller; every other
+    /// read, count and iteration sees owned partitions only). A closed partition reads as a missing key.</summary>
+    TableLookup LookupStandby(string keyText, int partition);
+
     /// <summary>A page of the keys held locally, partition by partition in store order: skips
     /// <paramref name="offset"/> entries and returns at most <paramref name="limit"/>; <paramref name="partition"/>
     /// limits it to one partition. Keys are in their text form (as <see cref="Lookup"/> takes them), values JSON.</summary>

@@ -232,6 +232,22 @@ public sealed class SetTable<TKey, TMember> : ITableView
         return new TableLookup(set.Count > 0 ? TableLookupStatus.Found : TableLookupStatus.Default, JsonSerializer.SerializeToUtf8Bytes(set, JsonOptions));
     }
 
+    TableLookup ITableView.LookupStandby(string keyText, int partition)
+    {
+        TKey key;
+        try
+        {
+            key = TableKeyText.Parse<TKey>(keyText);
+        }
+        catch (Exception ex) when (ex is CodecException or JsonException or FormatException)
+        {
+            return new TableLookup(TableLookupStatus.BadKey, null, $"Key '{keyText}' is not a valid {typeof(TKey).Name}: {ex.Message}");
+        }
+
+        var set = _stores.StoreOf(partition) is { } store && store.TryGet(EncodeKey(key), out var stored) ? DecodeSet(stored) : [];
+        return new TableLookup(set.Count > 0 ? TableLookupStatus.Found : TableLookupStatus.Default, JsonSerializer.SerializeToUtf8Bytes(set, JsonOptions));
+    }
+
     TablePage ITableView.Browse(int? partition, int offset, int limit) =>
         _stores.Browse(partition, offset, limit, key => TableKeyText.Format(KeyCodec.Decode(key)),
             value => JsonSerializer.SerializeToUtf8Bytes(DecodeSet(value), JsonOptions));

@@ -268,6 +268,28 @@ public sealed class Table<TKey, TValue> : ITableView
             : new TableLookup(TableLookupStatus.NotFound, null);
     }
 
+    TableLookup ITableView.LookupStandby(string keyText, int partition)
+    {
+        TKey key;
+        try
+        {
+            key = TableKeyText.Parse<TKey>(keyText);
+        }
+        catch (Exception ex) when (ex is CodecException or JsonException or FormatException)
+        {
+            return new TableLookup(TableLookupStatus.BadKey, null, $"Key '{keyText}' is not a valid {typeof(TKey).Name}: {ex.Message}");
+        }
+
+        if (_stores.StoreOf(partition) is { } store && store.TryGet(EncodeKey(key), out var bytes))
+        {
+            return new TableLookup(TableLookupStatus.Found, RenderJson(ValueCodec.Decode(bytes)));
+        }
+
+        return _default is not null
+            ? new TableLookup(TableLookupStatus.Default, RenderJson(_default()))
+            : new TableLookup(TableLookupStatus.NotFound, null);
+    }
+
     // As the value codec writes JSON when it does (records with their envelope, decimals as strings, as Faust's
     // table view answers), else System.Text.Json's web defaults.
     private byte[] RenderJson(TValue value) =>

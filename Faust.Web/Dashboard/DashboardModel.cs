@@ -134,44 +134,84 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
     public ClusterView Cluster()
     {
         var snapshot = app.Monitor.Snapshot;
-        var actives = new SortedDictionary<string, SortedSet<int>>(StringComparer.Ordinal);
-        foreach (var tp in app.Worker?.Assignment ?? [])
+        var view = app.Worker?.Cluster.Current ?? Faust.Cluster.ClusterSnapshot.Empty;
+        var claims = new Dictionary<TopicPartition, int>();
+        foreach (var published in view.Workers.Values)
         {
-            Add(actives, tp).Add(tp.Partition);
+            foreach (var tp in published.Actives)
+            {
+                claims[tp] = claims.GetValueOrDefault(tp) + 1;
+            }
         }
 
+        var contested = claims.Where(kv => kv.Value > 1).Select(kv => kv.Key).ToHashSet();
+        var workers = new List<ClusterWorkerView>(view.Workers.Count + 1);
+        var selfListed = false;
+        foreach (var published in view.Workers.Values.OrderBy(w => w.WorkerId, StringComparer.Ordinal))
+        {
+            var self = published.WorkerId == identity.Id;
+            selfListed |= self;
+            var url = self ? identity.Url : published.Url;
+            workers.Add(new ClusterWorkerView(published.WorkerId, url, url is null ? null : url + "/", self, self ? true : null,
+                self ? StateName() : null, published.Generation, Map(published.Actives), Map(published.Standbys),
+                Map(published.Actives.Where(contested.Contains)), self ? snapshot.EventsPerSecond : null, self ? snapshot.TotalLag : null));
+        }
+
+        var notes = new List<string>();
+        if (!selfListed)
+        {
+            // Not started, or its own record not read back yet: this worker as it knows itself.
+            workers.Insert(0, LocalSelf(snapshot));
+            notes.Add("This worker's published assignment has not been read back from the cluster view yet; its row shows what it holds locally.");
+        }
+
+        var scheme = identity.Options.Broker.Split("://", 2)[0];
+        var single = scheme is "memory" or "embedded";
+        if (single)
+        {
+            notes.Add($"On the {scheme}:// broker one worker owns every partition: this worker is the whole cluster.");
+        }
+
+        var withoutUrl = workers.Where(w => w.Url is null).Select(w => w.Id).ToArray();
+        if (withoutUrl.Length > 0)
+        {
+            notes.Add($"Published no URL (serves no HTTP): {string.Join(", ", withoutUrl)}.");
+        }
+
+        if (contested.Count > 0)
+        {
+            notes.Add($"{contested.Count} partitions are claimed by more than one worker: a rebalance is in progress, and lookups of their keys answer 503 until it settles.");
+        }
+
+        if (workers.Count > 1)
+        {
+            notes.Add("State, events/s and lag are this worker's only; each worker's dashboard (its URL) shows its own.");
+        }
+
+        return new ClusterView(app.Monitor.Generation, view.Generation, "cluster view", single || (selfListed && withoutUrl.Length == 0), workers,
+            Map(contested), new ClusterTotalsView(workers.Count, 1, snapshot.EventsPerSecond, snapshot.TotalLag), notes);
+    }
+
+    private ClusterWorkerView LocalSelf(MonitorSnapshot snapshot)
+    {
+        var actives = new List<TopicPartition>(app.Worker?.Assignment ?? []);
         foreach (var table in app.TableViews)
         {
             foreach (var p in router.LocalPartitions(table))
             {
-                Add(actives, new TopicPartition(table.ChangelogTopic, p)).Add(p);
+                actives.Add(new TopicPartition(table.ChangelogTopic, p));
             }
         }
 
-        var self = new ClusterWorkerView(identity.Id, identity.Url, identity.Url + "/", Self: true, Reachable: true, StateName(),
-            app.Monitor.Generation, actives.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<int>)[.. kv.Value], StringComparer.Ordinal),
+        return new ClusterWorkerView(identity.Id, identity.Url, identity.Url + "/", Self: true, Reachable: true, StateName(),
+            app.Worker?.Cluster.Mine.Generation, Map(actives), Map(app.Worker?.Standbys ?? new HashSet<TopicPartition>()),
             new Dictionary<string, IReadOnlyList<int>>(), snapshot.EventsPerSecond, snapshot.TotalLag);
-
-        // The routing snapshot of every worker (DESIGN decision 4) is not published yet: today the cluster is what this
-        // worker knows about itself. On memory:// and embedded:// that is the whole cluster.
-        var scheme = identity.Options.Broker.Split("://", 2)[0];
-        var complete = scheme is "memory" or "embedded";
-        string[] notes = complete
-            ? [$"On the {scheme}:// broker one worker owns every partition: this worker is the whole cluster."]
-            : ["Only this worker is known: the routing snapshot that names every worker of the group is not published yet, so other workers, their partitions and their statistics are not shown."];
-        return new ClusterView(app.Monitor.Generation, "this worker", complete, [self],
-            new ClusterTotalsView(1, 1, snapshot.EventsPerSecond, snapshot.TotalLag), notes);
-
-        static SortedSet<int> Add(SortedDictionary<string, SortedSet<int>> map, TopicPartition tp)
-        {
-            if (!map.TryGetValue(tp.Topic, out var set))
-            {
-                map[tp.Topic] = set = [];
-            }
-
-            return set;
-        }
     }
+
+    // {topic: [partitions, ascending]}, topics in ordinal order: the shape of /assignment/.
+    private static Dictionary<string, IReadOnlyList<int>> Map(IEnumerable<TopicPartition> partitions) =>
+        partitions.GroupBy(tp => tp.Topic).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<int>)[.. g.Select(tp => tp.Partition).Distinct().Order()], StringComparer.Ordinal);
 
     public StreamUpdate Update()
     {

@@ -18,7 +18,7 @@ internal static class TableEndpoints
         tables.MapGet("/{name}/{key}/", LookupAsync)
             .WithName("GetTableValue")
             .WithSummary("Reads a table value by key.")
-            .WithDescription("Percent-encode the key as one path segment: https://example.com/page/0 is https%3A%2F%2Fexample.com%2Fpage%2F0. A table with a default answers the default for a missing key. Any worker answers: a key held by another worker is forwarded to it (one hop), and the answer is the owner's.")
+            .WithDescription("Percent-encode the key as one path segment: https://example.com/page/0 is https%3A%2F%2Fexample.com%2Fpage%2F0. A table with a default answers the default for a missing key. Any worker answers: a key held by another worker is forwarded to it (one hop), and the answer is the owner's. With Faust:Web:StandbyReadMaxLag set, a worker whose standby replica of the key's partition is within that lag answers from it when the owner is unknown or unreachable, with the headers Faust-Standby: true and Faust-Standby-Lag.")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -57,18 +57,24 @@ internal static class TableEndpoints
         }
 
         // Answered here only when this worker holds the key's partition and has recovered it; else forwarded one hop
-        // to its owner, or 503 (see TableRouter).
-        var (elsewhere, hold) = await dispatch.RouteAsync(context, table, keyText, withBody: false).ConfigureAwait(false);
+        // to its owner; else, when the owner cannot answer, from this worker's standby within the configured lag,
+        // labelled; else 503 (see TableRouter).
+        var (elsewhere, hold) = await dispatch.RouteAsync(context, table, keyText, withBody: false, standbyReads: true).ConfigureAwait(false);
         if (elsewhere is not null)
         {
             return elsewhere;
         }
 
-        var lookup = table.Lookup(keyText);
+        var lookup = hold.StandbyLag is null ? table.Lookup(keyText) : table.LookupStandby(keyText, hold.Partition);
         if (!dispatch.StillHolds(hold))
         {
             // Closed by a rebalance between routing and reading: the read may have missed the store (a default).
             return dispatch.Moved(context, hold);
+        }
+
+        if (hold.StandbyLag is { } lag)
+        {
+            TableDispatch.MarkStandby(context, lag);
         }
 
         return lookup.Status switch

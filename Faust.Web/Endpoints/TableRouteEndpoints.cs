@@ -21,7 +21,8 @@ public static class TableRouteEndpoints
     /// <para>While the key's partition has no known owner (a rebalance) or its owner cannot be reached, the answer is
     /// 503 with <c>Retry-After</c>; the handler never runs on a worker that does not hold the key, so it may read the
     /// table directly. Its answer is buffered and replaced by a 503 when a rebalance took the partition away while it
-    /// ran (unless the handler started the response itself). A POST body larger than
+    /// ran (unless the handler started the response itself). Standby reads (<c>Faust:Web:StandbyReadMaxLag</c>) never
+    /// apply here, GET included: the handler reads the table as its owner, and reads hide standby partitions. A POST body larger than
     /// <c>Faust:Web:MaxRequestBodyBytes</c> gets 413.</para>
     /// <para>The key is the text of the route parameter <paramref name="keyFrom"/> names, percent-decoded exactly once
     /// (so a key may hold <c>/</c>, sent as <c>%2F</c>), or, when the pattern has no such parameter, of the query

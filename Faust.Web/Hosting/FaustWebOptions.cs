@@ -22,6 +22,13 @@ public sealed class FaustWebOptions
     /// (<c>Faust-Forwarded-By</c>) that do not carry it: 401 without it, 403 with a wrong one. At least 16 characters.</summary>
     public string? ClusterSecret { get; set; }
 
+    /// <summary>How many changelog records a standby replica may be behind for this worker to answer
+    /// <c>GET /table/{name}/{key}/</c> from it when the key's owner is unknown or cannot be reached (the answer carries
+    /// <c>Faust-Standby: true</c> and <c>Faust-Standby-Lag</c>). -1 (the default) turns standby reads off: the answer
+    /// is 503, as with Kafka Streams, where stale reads are opt-in (<c>StoreQueryParameters.enableStaleStores</c>).
+    /// 0 answers only from a standby that has applied its whole changelog.</summary>
+    public long StandbyReadMaxLag { get; set; } = -1;
+
     /// <summary>Checks every setting.</summary>
     /// <returns>One message per bad setting, naming it and what it accepts; empty when all are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -40,6 +47,11 @@ public sealed class FaustWebOptions
         if (ForwardTimeout <= TimeSpan.Zero || ForwardTimeout > TimeSpan.FromMinutes(5))
         {
             errors.Add($"Faust:Web:ForwardTimeout '{ForwardTimeout}' is not valid: use a duration above 0 and at most 00:05:00, such as 00:00:05.");
+        }
+
+        if (StandbyReadMaxLag < -1)
+        {
+            errors.Add($"Faust:Web:StandbyReadMaxLag {StandbyReadMaxLag} is not valid: use -1 (no standby reads, the default), 0 (only standbys that are caught up) or a number of changelog records, such as 1000.");
         }
 
         if (ClusterSecret is { Length: > 0 } secret && (secret.Length < 16 || secret.Any(c => char.IsControl(c) || c > '~')))

@@ -13,9 +13,9 @@ internal abstract record RouteResult
     // Another worker holds it, the only one the cluster snapshot names: forward the request there (DESIGN decision 5).
     public sealed record Remote(int Partition, string OwnerUrl, string OwnerId) : RouteResult;
 
-    // Seam for standby reads (issue 7): the owner is unknown or unreachable and this worker keeps a standby replica of
-    // the partition whose lag is within the configured bound; answer from it with headers that say so. TableRouter
-    // does not produce it until the worker keeps standby replicas (Worker.StandbyLag).
+    // Standby read (issue 7): the owner is unknown or unreachable and this worker keeps a standby replica of the
+    // partition whose lag (changelog records behind its end) is within Faust:Web:StandbyReadMaxLag; answer from it
+    // with Faust-Standby and Faust-Standby-Lag.
     public sealed record Standby(int Partition, long Lag) : RouteResult;
 
     // Nobody is known to hold it (not started, rebalancing, owner unknown or contested): 503 with Retry-After.

@@ -13,19 +13,26 @@ namespace Faust.Web.Routing;
 // A local answer is read after the routing decision, and a rebalance may close the partition in between (the read
 // would then find no store and answer the table's default). So the reader takes a Hold and checks it after reading:
 // the same store instance still open and recovered, or the answer is 503 instead.
+//
+// Standby reads (standbyReads: plain GET lookups only) are a second way of answering here: when the router finds no
+// owner to forward to, or the forward fails (unreachable, timeout), and this worker's standby of the partition is
+// within Faust:Web:StandbyReadMaxLag, the Hold carries the standby's lag and the caller reads that one store. A
+// request that carries Faust-Forwarded-By may get a standby answer too (it is still one hop), but only when this
+// worker sees no owner it could name: a remote owner that was not tried is never bypassed for a stale answer.
 internal sealed class TableDispatch(TableRouter router, TableForwarder forwarder, IOptions<FaustWebOptions> options, FaustApp app)
 {
-    public async ValueTask<IResult?> DispatchAsync(HttpContext context, ITableView table, string key, bool withBody) =>
-        (await RouteAsync(context, table, key, withBody).ConfigureAwait(false)).Elsewhere;
-
-    // Elsewhere is null when this worker answers; then Hold names the partition and store it answers from.
-    public async ValueTask<(IResult? Elsewhere, Hold Hold)> RouteAsync(HttpContext context, ITableView table, string key, bool withBody)
+    // Elsewhere is null when this worker answers; then Hold names the partition and store it answers from, and
+    // Hold.StandbyLag whether that store is a standby replica (read it with ITableView.LookupStandby).
+    public async ValueTask<(IResult? Elsewhere, Hold Hold)> RouteAsync(HttpContext context, ITableView table, string key, bool withBody,
+        bool standbyReads = false)
     {
         var settings = options.Value;
-        switch (router.Route(table, key))
+        switch (router.Route(table, key, standbyReads && !withBody))
         {
             case RouteResult.Local local:
                 return (null, new Hold(table, local.Partition, table.StoreOf(local.Partition)));
+            case RouteResult.Standby standby:
+                return (null, new Hold(table, standby.Partition, table.StoreOf(standby.Partition), standby.Lag));
             case RouteResult.InvalidKey invalid:
                 return (Problems.BadKey(table.Name, invalid.Reason), default);
             case RouteResult.Unavailable unavailable:
@@ -46,20 +53,39 @@ internal sealed class TableDispatch(TableRouter router, TableForwarder forwarder
                     body = buffer.WrittenMemory;
                 }
 
-                return (await forwarder.ForwardAsync(context, remote, body).ConfigureAwait(false), default);
+                var outcome = await forwarder.SendAsync(context, remote, body).ConfigureAwait(false);
+                if (outcome.Answer is { } answer)
+                {
+                    return (answer, default);
+                }
+
+                if (standbyReads && !withBody && router.StandbyOr(table, remote.Partition, outcome.Failure!) is RouteResult.Standby fallback)
+                {
+                    return (null, new Hold(table, fallback.Partition, table.StoreOf(fallback.Partition), fallback.Lag));
+                }
+
+                return (Problems.Unavailable(context, settings.RetryAfter, outcome.Failure!), default);
             default:
                 return (Problems.Unavailable(context, settings.RetryAfter, "This worker cannot answer for the key's partition."), default);
         }
     }
 
-    // Whether what was read under the hold is an answer: the partition's store is the one routed to, and recovered.
+    // Whether what was read under the hold is an answer: the partition's store is the one routed to, and recovered
+    // (a standby read: the same store instance, still open; if it was promoted meanwhile, it held at least as much).
     public bool StillHolds(Hold hold) =>
-        hold.Store is not null && ReferenceEquals(hold.Table.StoreOf(hold.Partition), hold.Store) && !hold.Table.IsStandby(hold.Partition)
-        && app.Worker is { } worker && worker.IsRecovered(hold.Partition);
+        hold.Store is not null && ReferenceEquals(hold.Table.StoreOf(hold.Partition), hold.Store)
+        && (hold.StandbyLag is not null || (!hold.Table.IsStandby(hold.Partition) && app.Worker is { } worker && worker.IsRecovered(hold.Partition)));
 
     public IResult Moved(HttpContext context, Hold hold) =>
         Problems.Unavailable(context, options.Value.RetryAfter,
             $"Partition {hold.Partition} of table '{hold.Table.Name}' left this worker while it was read (a rebalance); try again.");
 
-    internal readonly record struct Hold(ITableView Table, int Partition, Stores.IStore? Store);
+    // Tells the client its answer came from a standby replica and how far behind its changelog that replica was.
+    public static void MarkStandby(HttpContext context, long lag)
+    {
+        context.Response.Headers[ForwardingHeaders.Standby] = "true";
+        context.Response.Headers[ForwardingHeaders.StandbyLag] = lag.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    internal readonly record struct Hold(ITableView Table, int Partition, Stores.IStore? Store, long? StandbyLag = null);
 }

@@ -16,6 +16,14 @@ internal sealed partial class TableForwarder(IHttpClientFactory clients, IOption
 
     public async Task<IResult> ForwardAsync(HttpContext context, RouteResult.Remote remote, ReadOnlyMemory<byte>? body)
     {
+        var outcome = await SendAsync(context, remote, body).ConfigureAwait(false);
+        return outcome.Answer ?? Problems.Unavailable(context, options.Value.RetryAfter, outcome.Failure!);
+    }
+
+    // The owner's answer, or (Answer null) why the owner could not give one: unreachable or too slow. The caller turns
+    // a failure into a standby read or a 503.
+    public async Task<Outcome> SendAsync(HttpContext context, RouteResult.Remote remote, ReadOnlyMemory<byte>? body)
+    {
         var settings = options.Value;
         var target = new Uri(remote.OwnerUrl + PathAndQuery(context), Verbatim);
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), target);
@@ -43,20 +51,22 @@ internal sealed partial class TableForwarder(IHttpClientFactory clients, IOption
         {
             var response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseContentRead, context.RequestAborted)
                 .ConfigureAwait(false);
-            return new ForwardedResult(response, remote.OwnerUrl);
+            return new Outcome(new ForwardedResult(response, remote.OwnerUrl), null);
         }
         catch (HttpRequestException ex)
         {
             LogUnreachable(logger, remote.OwnerUrl, remote.Partition, ex.Message);
-            return Problems.Unavailable(context, settings.RetryAfter, $"The owner of partition {remote.Partition} ({remote.OwnerUrl}) could not be reached.");
+            return new Outcome(null, $"The owner of partition {remote.Partition} ({remote.OwnerUrl}) could not be reached.");
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
             LogTimedOut(logger, remote.OwnerUrl, remote.Partition, settings.ForwardTimeout.TotalSeconds);
-            return Problems.Unavailable(context, settings.RetryAfter,
+            return new Outcome(null,
                 $"The owner of partition {remote.Partition} ({remote.OwnerUrl}) did not answer within {settings.ForwardTimeout.TotalSeconds:0.###} s.");
         }
     }
+
+    internal readonly record struct Outcome(IResult? Answer, string? Failure);
 
     // The request target as the client sent it (origin-form), so the owner decodes the key exactly as this worker did.
     private static string PathAndQuery(HttpContext context)
@@ -75,9 +85,9 @@ internal sealed partial class TableForwarder(IHttpClientFactory clients, IOption
         return context.Request.PathBase.ToUriComponent() + context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The owner {Url} of partition {Partition} could not be reached: {Reason}. The client gets 503.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The owner {Url} of partition {Partition} could not be reached: {Reason}. The client gets 503 or a standby read.")]
     private static partial void LogUnreachable(ILogger logger, string url, int partition, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The owner {Url} of partition {Partition} did not answer within {Seconds} s. The client gets 503.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The owner {Url} of partition {Partition} did not answer within {Seconds} s. The client gets 503 or a standby read.")]
     private static partial void LogTimedOut(ILogger logger, string url, int partition, double seconds);
 }

@@ -1,5 +1,7 @@
 using Faust.Tables;
 using Faust.Transport;
+using Faust.Web.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Faust.Web.Routing;
 
@@ -13,9 +15,14 @@ namespace Faust.Web.Routing;
 //   (a stale claim of ours) read as unknown: 503 with Retry-After, never a guess. So a request is forwarded only to
 //   a URL the snapshot holds, and the worker it reaches answers it only if it holds the partition itself: a
 //   forwarded request is never forwarded again (see TableDispatch).
-internal sealed class TableRouter(FaustApp app)
+// - Standby reads (opt-in, Faust:Web:StandbyReadMaxLag >= 0, plain table lookups only): when the owner is unknown,
+//   contested or unreachable and this worker keeps a standby replica of the partition no further behind its changelog
+//   than the bound, the answer comes from the standby, labelled (Faust-Standby, Faust-Standby-Lag), never as the
+//   owner's. A standby is never used while a remote owner is named and has not been tried.
+internal sealed class TableRouter(FaustApp app, IOptions<FaustWebOptions> options)
 {
-    public RouteResult Route(ITableView table, string key)
+    // standbyReads: the caller can answer RouteResult.Standby (a GET of a plain table lookup).
+    public RouteResult Route(ITableView table, string key, bool standbyReads = false)
     {
         if (app.Worker is not { } worker)
         {
@@ -46,19 +53,54 @@ internal sealed class TableRouter(FaustApp app)
         var owner = snapshot.OwnerOf(new TopicPartition(table.ChangelogTopic, p));
         if (owner is null)
         {
-            // Standby reads plug in here: a standby of p with lag within the bound answers RouteResult.Standby.
-            return new RouteResult.Unavailable(snapshot.IsContested(new TopicPartition(table.ChangelogTopic, p))
+            var reason = snapshot.IsContested(new TopicPartition(table.ChangelogTopic, p))
                 ? $"Partition {p} of table '{table.Name}' is moving between workers (a rebalance is in progress)."
-                : $"Partition {p} of table '{table.Name}' is not held by any worker known to this one.");
+                : $"Partition {p} of table '{table.Name}' is not held by any worker known to this one.";
+            return standbyReads ? StandbyOr(table, p, reason) : new RouteResult.Unavailable(reason);
         }
 
         if (owner.WorkerId == worker.WorkerId || owner.Url is not { Length: > 0 } url)
         {
-            return new RouteResult.Unavailable($"Partition {p} of table '{table.Name}' has no reachable owner yet.");
+            var reason = $"Partition {p} of table '{table.Name}' has no reachable owner yet.";
+            return standbyReads ? StandbyOr(table, p, reason) : new RouteResult.Unavailable(reason);
         }
 
         return new RouteResult.Remote(p, url, owner.WorkerId);
     }
+
+    // The owner of the partition cannot answer (why: reason): a standby read when this worker keeps a standby of it
+    // within Faust:Web:StandbyReadMaxLag, else 503. Asks the broker for the changelog's end only when enabled.
+    public RouteResult StandbyOr(ITableView table, int partition, string reason)
+    {
+        var maxLag = options.Value.StandbyReadMaxLag;
+        if (maxLag < 0 || table.IsGlobal || app.Worker is not { } worker)
+        {
+            return new RouteResult.Unavailable(reason);
+        }
+
+        long? lag;
+        try
+        {
+            lag = worker.StandbyLag(table, partition);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The broker did not give the changelog's end: the lag is unknown, so no standby read.
+            return new RouteResult.Unavailable($"{reason} The lag of this worker's standby could not be read: {ex.Message}");
+        }
+
+        return Decide(partition, lag, maxLag, reason);
+    }
+
+    // The standby decision: a standby (lag known) within the bound answers; else 503 saying why.
+    internal static RouteResult Decide(int partition, long? lag, long maxLag, string reason) => lag switch
+    {
+        _ when maxLag < 0 => new RouteResult.Unavailable(reason),
+        null => new RouteResult.Unavailable(reason),
+        { } l when l <= maxLag => new RouteResult.Standby(partition, l),
+        { } l => new RouteResult.Unavailable(
+            $"{reason} This worker's standby of partition {partition} is {l} changelog records behind, more than Faust:Web:StandbyReadMaxLag ({maxLag})."),
+    };
 
     // The URL of the worker that holds the key's partition, whether or not it has recovered it: GET /router/{table}/{key}/.
     public RouteResult Owner(ITableView table, string key, string selfUrl)

@@ -120,7 +120,7 @@ public sealed class DashboardBrowserTests : IClassFixture<BrowserFixture>, IClas
             ("Agents", "#view-agents", "#agents-table tr[data-agent='count_click']"),
             ("Topics & partitions", "#view-topics", "#topics-list section.topic"),
             ("Tables", "#view-tables", "#tables-list .table-card[data-table='click_counts']"),
-            ("Cluster", "#view-cluster", "#cluster-table tbody tr"),
+            ("Cluster", "#view-cluster", "#cluster-table tbody th .kind"), // rendered by cluster.js: the row of this worker
             ("Overview", "#view-overview", "#chart-events canvas"),
         };
         foreach (var (link, section, shows) in views)

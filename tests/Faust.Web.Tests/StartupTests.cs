@@ -21,6 +21,7 @@ public sealed class StartupTests
     [InlineData("Faust:Web:MaxRequestBodyBytes", "0", "above 0")]
     [InlineData("Faust:Web:ForwardTimeout", "00:00:00", "Faust:Web:ForwardTimeout")]
     [InlineData("Faust:Web:ClusterSecret", "short", "Faust:Web:ClusterSecret")]
+    [InlineData("Faust:Web:StandbyReadMaxLag", "-2", "-1 (no standby reads, the default), 0 (only standbys that are caught up)")]
     [InlineData("Faust:ClusterHeartbeat", "00:00:00", "Faust:ClusterHeartbeat")]
     public async Task BadSetting_StopsStartUp_WithAMessageNamingIt(string setting, string value, string accepted)
     {

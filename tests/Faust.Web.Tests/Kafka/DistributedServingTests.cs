@@ -244,6 +244,129 @@ public sealed class DistributedServingTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task OwnerUnreachable_TheStandbyAnswersTheOwnersValue_LabelledWithItsLag()
+    {
+        // w2 publishes a URL nobody listens on, so to w1 it is an owner that cannot be reached, while it goes on owning
+        // and counting its partitions. With two workers and one standby replica, w1 stands by for w2's partitions.
+        var deadUrl = $"http://127.0.0.1:{DeadPort()}";
+        var standbyReads = new Dictionary<string, string?> { ["Faust:Web:StandbyReadMaxLag"] = "0" };
+        var w1 = Start("w1", standbyReads);
+        var w2 = Start("w2", new Dictionary<string, string?>(standbyReads) { ["Faust:CanonicalUrl"] = deadUrl });
+        HttpClient[] all = [w1.Client, w2.Client];
+        await SettledAsync(all);
+        var expected = await PostClicksAsync(w1.Client, 48);
+        await ExpectCountsAsync(w2.Client, expected); // w2 answers every key: its own, or forwarded to w1
+        // Committed offsets mean the changelog records of every click are durable (at_least_once flushes first), so a
+        // caught-up standby (lag 0, the bound) holds exactly the owner's value.
+        await Eventually.UntilAsync(() => Task.FromResult(Lag()), lag => lag == 0, "the group to commit every click");
+
+        var ofW2 = new List<string>();
+        foreach (var url in Urls)
+        {
+            if (await OwnerAsync(w1.Client, url) == deadUrl)
+            {
+                ofW2.Add(url);
+            }
+        }
+
+        Assert.NotEmpty(ofW2);
+        Assert.NotEqual(Urls.Length, ofW2.Count);
+
+        // At w1 every key of w2 is answered from w1's standby once it has caught up: the owner's count, labelled.
+        var wrong = new List<string>();
+        await Eventually.UntilAsync(async () =>
+        {
+            var fromStandby = 0;
+            foreach (var url in ofW2)
+            {
+                using var response = await w1.Client.GetAsync(TablePath(url));
+                var body = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    var standby = response.Headers.TryGetValues("Faust-Standby", out var s) ? s.Single() : null;
+                    var lag = response.Headers.TryGetValues("Faust-Standby-Lag", out var l) ? l.Single() : null;
+                    if (standby != "true" || lag != "0" || body != expected[url].ToString(CultureInfo.InvariantCulture))
+                    {
+                        wrong.Add($"{url}: {body}, Faust-Standby {standby}, Faust-Standby-Lag {lag}");
+                    }
+                    else
+                    {
+                        fromStandby++;
+                    }
+                }
+                else if (response.StatusCode != HttpStatusCode.ServiceUnavailable || response.Headers.RetryAfter is null)
+                {
+                    wrong.Add($"{url}: {(int)response.StatusCode} {body}");
+                }
+            }
+
+            return fromStandby;
+        }, n => n == ofW2.Count || wrong.Count > 0, "w1 to answer every key of w2 from its standby", TimeSpan.FromSeconds(60));
+        Assert.True(wrong.Count == 0, "wrong standby answers: " + string.Join("; ", wrong.Take(5)) + "\n" + Logs());
+
+        // The owner and w1's own keys are answered as before, without the standby headers; the routed endpoint
+        // (MapTableRoute, whose handler reads the table as its owner) never answers from a standby.
+        foreach (var url in Urls)
+        {
+            var client = ofW2.Contains(url) ? w2.Client : w1.Client;
+            using var response = await client.GetAsync(TablePath(url));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(expected[url].ToString(CultureInfo.InvariantCulture), await response.Content.ReadAsStringAsync());
+            Assert.False(response.Headers.Contains("Faust-Standby"), $"{url} at its owner");
+        }
+
+        using (var routed = await w1.Client.GetAsync($"/count/{Uri.EscapeDataString(ofW2[0])}"))
+        {
+            await routed.AssertProblemAsync(503);
+            Assert.NotNull(routed.Headers.RetryAfter);
+            Assert.False(routed.Headers.Contains("Faust-Standby"));
+        }
+    }
+
+    [Fact]
+    public async Task DashboardCluster_OnEachOfTwoWorkers_ListsBothWithTheirPartitions()
+    {
+        var w1 = Start("w1");
+        var w2 = Start("w2");
+        HttpClient[] all = [w1.Client, w2.Client];
+        await SettledAsync(all);
+        var changelog = $"{_appId}-click_counts-changelog";
+
+        foreach (var (client, self) in new[] { (w1.Client, "w1"), (w2.Client, "w2") })
+        {
+            // Standbys are placed once the view names both owners: each worker stands by for the other's partitions.
+            var cluster = await Eventually.UntilAsync(async () => JsonDocument.Parse(await client.GetStringAsync("/api/cluster")).RootElement,
+                c => c.GetProperty("workers").GetArrayLength() == 2
+                    && c.GetProperty("workers").EnumerateArray().All(w => w.GetProperty("standbys").TryGetProperty(changelog, out _)),
+                $"/api/cluster on {self} to list both workers with their standbys", TimeSpan.FromSeconds(30));
+
+            var workers = cluster.GetProperty("workers").EnumerateArray().ToArray();
+            Assert.Equal(["w1", "w2"], workers.Select(w => w.GetProperty("id").GetString()));
+            Assert.Equal([self], workers.Where(w => w.GetProperty("self").GetBoolean()).Select(w => w.GetProperty("id").GetString()));
+            Assert.Equal(all.Select(Authority), workers.Select(w => w.GetProperty("url").GetString()));
+            Assert.All(workers, w => Assert.True(w.GetProperty("generation").GetInt64() > 0));
+            var actives = workers.Select(w => w.GetProperty("actives").GetProperty(changelog).EnumerateArray().Select(p => p.GetInt32()).ToArray()).ToArray();
+            Assert.Equal(Enumerable.Range(0, MockKafka.Partitions), actives.SelectMany(a => a).Order());
+            Assert.All(actives, a => Assert.NotEmpty(a));
+            // With one standby replica and two workers, each stands by for exactly the other's partitions.
+            Assert.Equal(actives[1], workers[0].GetProperty("standbys").GetProperty(changelog).EnumerateArray().Select(p => p.GetInt32()));
+            Assert.Equal(actives[0], workers[1].GetProperty("standbys").GetProperty(changelog).EnumerateArray().Select(p => p.GetInt32()));
+            Assert.Empty(cluster.GetProperty("contested").EnumerateObject());
+            Assert.True(cluster.GetProperty("complete").GetBoolean());
+            Assert.Equal(2, cluster.GetProperty("totals").GetProperty("workers").GetInt32());
+        }
+    }
+
+    private static int DeadPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
     // Every worker is ready and sees every worker in /router/, their changelog partitions split between them.
     private async Task SettledAsync(HttpClient[] workers)
     {
