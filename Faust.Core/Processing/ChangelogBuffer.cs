@@ -14,6 +14,11 @@ internal sealed class ChangelogBuffer(int maxEntries)
     private Dictionary<TopicPartition, Dictionary<byte[], byte[]?>> _pending = [];
     private int _count;
 
+    // The partition written last and its keys: consecutive writes of one agent go to the same changelog partition, so
+    // the common case skips hashing the topic name. Reset whenever _pending changes other than by Add.
+    private TopicPartition _lastPartition;
+    private Dictionary<byte[], byte[]?>? _lastKeys;
+
     public int Count
     {
         get
@@ -30,10 +35,17 @@ internal sealed class ChangelogBuffer(int maxEntries)
     {
         lock (_lock)
         {
-            if (!_pending.TryGetValue(partition, out var keys))
+            var keys = _lastKeys;
+            if (keys is null || _lastPartition.Partition != partition.Partition || !ReferenceEquals(_lastPartition.Topic, partition.Topic))
             {
-                keys = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
-                _pending[partition] = keys;
+                if (!_pending.TryGetValue(partition, out keys))
+                {
+                    keys = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
+                    _pending[partition] = keys;
+                }
+
+                _lastPartition = partition;
+                _lastKeys = keys;
             }
 
             var before = keys.Count;
@@ -54,6 +66,8 @@ internal sealed class ChangelogBuffer(int maxEntries)
                 _count -= _pending[tp].Count;
                 _pending.Remove(tp);
             }
+
+            _lastKeys = null;
         }
     }
 
@@ -64,6 +78,7 @@ internal sealed class ChangelogBuffer(int maxEntries)
         {
             var drained = _pending;
             _pending = [];
+            _lastKeys = null;
             _count = 0;
             return drained;
         }

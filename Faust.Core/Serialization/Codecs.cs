@@ -275,6 +275,35 @@ public static class Codecs
     // nothing else) and hand everything else to the serializer, so quoted numbers, whitespace and error
     // messages behave exactly as Json<T>() does.
 
+    // The bare JSON integers the codecs themselves write (-?(0|[1-9][0-9]*), at most maxDigits digits so it cannot
+    // overflow), parsed without a Utf8JsonReader; anything else (whitespace, exponents, quotes, longer numbers,
+    // malformed input) goes the reader's way, so results and errors are unchanged.
+    private static bool TryParsePlainInteger(ReadOnlySpan<byte> data, int maxDigits, out long value)
+    {
+        value = 0;
+        var negative = data.Length > 0 && data[0] == (byte)'-';
+        var digits = negative ? data[1..] : data;
+        if (digits.Length == 0 || digits.Length > maxDigits || (digits[0] == (byte)'0' && digits.Length > 1))
+        {
+            return false;
+        }
+
+        long result = 0;
+        foreach (var b in digits)
+        {
+            var digit = (uint)(b - (byte)'0');
+            if (digit > 9)
+            {
+                return false;
+            }
+
+            result = (result * 10) + digit;
+        }
+
+        value = negative ? -result : result;
+        return true;
+    }
+
     private sealed class Int32JsonCodec : ICodec<int>
     {
         public byte[]? Encode(int value)
@@ -286,6 +315,11 @@ public static class Codecs
 
         public int Decode(ReadOnlySpan<byte> data)
         {
+            if (TryParsePlainInteger(data, 9, out var plain))
+            {
+                return (int)plain;
+            }
+
             try
             {
                 var reader = new Utf8JsonReader(data);
@@ -314,6 +348,11 @@ public static class Codecs
 
         public long Decode(ReadOnlySpan<byte> data)
         {
+            if (TryParsePlainInteger(data, 18, out var plain))
+            {
+                return (long)plain;
+            }
+
             try
             {
                 var reader = new Utf8JsonReader(data);

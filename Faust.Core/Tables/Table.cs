@@ -57,7 +57,41 @@ public sealed class Table<TKey, TValue> : ITableView
     public int? DeclaredPartitions { get; }
 
     /// <summary>The changelog topic: <c>{app id}-{table}-changelog</c>.</summary>
-    public string ChangelogTopic => $"{_app.Options.GroupId}-{Name}-changelog";
+    public string ChangelogTopic
+    {
+        get
+        {
+            // Built once per app id and version (both may still change before the app starts), not once per write.
+            var options = _app.Options;
+            var cached = _changelogTopic;
+            if (cached is not null && ReferenceEquals(cached.Id, options.Id) && cached.Version == options.Version)
+            {
+                return cached.Topic;
+            }
+
+            var id = options.Id;
+            var version = options.Version;
+            var topic = $"{options.GroupId}-{Name}-changelog";
+            _changelogTopic = new TopicName(id, version, topic);
+            return topic;
+        }
+    }
+
+    private sealed record TopicName(string Id, int Version, string Topic);
+
+    private volatile TopicName? _changelogTopic;
+
+    // The last string key this thread encoded for this table, with its bytes: `table[k] += n` reads and then writes
+    // the same key, and encodes it once. Only for string keys (immutable; equal strings encode to equal bytes). The
+    // cached array is never written to: the store and the changelog buffer hold it as their key, as they did before.
+    [ThreadStatic]
+    private static Table<TKey, TValue>? t_lastTable;
+
+    [ThreadStatic]
+    private static string? t_lastKey;
+
+    [ThreadStatic]
+    private static byte[]? t_lastKeyBytes;
 
     /// <summary>Whether this is a global table (<see cref="FaustApp.GlobalTable{TKey, TValue}(string, Func{TValue}?, int?, string?, ICodec{TKey}?, ICodec{TValue}?)"/>):
     /// every worker holds and reads every partition; each partition is written only by its owner.</summary>
@@ -187,7 +221,27 @@ public sealed class Table<TKey, TValue> : ITableView
         }
     }
 
-    private byte[] EncodeKey(TKey key) =>
+    private byte[] EncodeKey(TKey key)
+    {
+        if (typeof(TKey) == typeof(string))
+        {
+            var text = (string)(object)key!;
+            if (ReferenceEquals(t_lastTable, this) && string.Equals(t_lastKey, text, StringComparison.Ordinal))
+            {
+                return t_lastKeyBytes!;
+            }
+
+            var bytes = EncodeKeyUncached(key);
+            t_lastKey = text;
+            t_lastKeyBytes = bytes;
+            t_lastTable = this;
+            return bytes;
+        }
+
+        return EncodeKeyUncached(key);
+    }
+
+    private byte[] EncodeKeyUncached(TKey key) =>
         KeyCodec.Encode(key) ?? throw new InvalidOperationException($"The key codec of table '{Name}' encoded a key as null.");
 
     int ITableView.Count => Count;

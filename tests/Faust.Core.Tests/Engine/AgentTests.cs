@@ -1,5 +1,7 @@
 using Faust.App;
+using Faust.Serialization;
 using Faust.Streams;
+using Faust.Tables;
 using Faust.Transport;
 
 namespace Faust.Core.Tests.Engine;
@@ -196,6 +198,37 @@ public sealed class AgentTests
         Assert.Throws<KeyNotFoundException>(() => table["nobody"]);
         Assert.True(table.Remove("user-42"));
         Assert.False(table.ContainsKey("user-42"));
+    }
+
+    [Fact]
+    public async Task TwoStringKeyedTables_WithDifferentKeyCodecs_EachEncodeTheirOwnKeys()
+    {
+        // Table keeps the last string key it encoded (per thread): one table's bytes must never serve another's.
+        await using var app = NewApp();
+        var raw = app.Table<string, long>("raw", () => 0L);
+        var json = app.Table<string, long>("json", () => 0L, keyCodec: Codecs.Json<string>());
+        await app.StartAsync();
+        await app.WhenReady;
+        for (var i = 0; i < 3; i++)
+        {
+            raw["k"] += 1;
+            json["k"] += 10;
+            raw[new string('k', 1)] += 100;
+        }
+
+        Assert.Equal(303, raw["k"]);
+        Assert.Equal(30, json["k"]);
+        Assert.Equal("k"u8.ToArray(), raw.KeyCodec.Encode("k"));
+        var keys = new List<byte[]>();
+        foreach (var store in ((ITableView)json).Stores.All)
+        {
+            foreach (var (key, _) in store?.Items() ?? [])
+            {
+                keys.Add(key);
+            }
+        }
+
+        Assert.Equal(["\"k\""u8.ToArray()], keys);
     }
 
     [Fact]

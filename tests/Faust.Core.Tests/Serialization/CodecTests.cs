@@ -279,6 +279,21 @@ public class CodecTests
     [InlineData("null")]
     [InlineData("\"4\\u0032\"")]
     [InlineData("[42]")]
+    [InlineData("0")]
+    [InlineData("-")]
+    [InlineData("-42")]
+    [InlineData("007")]
+    [InlineData("-07")]
+    [InlineData("+7")]
+    [InlineData("999999999")]
+    [InlineData("2147483648")]
+    [InlineData("-2147483649")]
+    [InlineData("999999999999999999")]
+    [InlineData("-9223372036854775808")]
+    [InlineData("-9223372036854775809")]
+    [InlineData("4 2")]
+    [InlineData("4/")]
+    [InlineData("4:")]
     public void FastPrimitiveCodecs_ReadWhatJsonSerializerReads(string json)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
