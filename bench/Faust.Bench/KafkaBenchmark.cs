@@ -37,6 +37,7 @@ internal static class KafkaBenchmark
 
         var produce = Stopwatch.StartNew();
         var expected = await PreProduceAsync(cluster.BootstrapServers, events);
+        CheckSourceHolds(cluster.BootstrapServers, events);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pre-produce: {events / produce.Elapsed.TotalSeconds,12:N0} events/s (Faust producer, explicit partitions)"));
 
         // Every reader reads the same 'clicks' topic from the start, one after the other, in a group of its own; the
@@ -145,6 +146,23 @@ internal static class KafkaBenchmark
         await using var transport = new KafkaTransport(options, bootstrap, NullLoggerFactory.Instance);
         using var producer = transport.CreateProducer();
         return await BenchApp.PreProduceAsync(producer, events);
+    }
+
+    // A counter's totals check can fail because the source holds more than was produced (a producer retry the mock
+    // cluster took twice) or because a reader processed records twice; this tells the two apart.
+    private static void CheckSourceHolds(string bootstrap, int events)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-source-check" }).Build();
+        long held = 0;
+        for (var p = 0; p < Partitions; p++)
+        {
+            held += consumer.QueryWatermarkOffsets(new Confluent.Kafka.TopicPartition("clicks", p), TimeSpan.FromSeconds(10)).High.Value;
+        }
+
+        if (held != events)
+        {
+            throw new InvalidOperationException($"The 'clicks' topic holds {held:N0} records after {events:N0} were produced: the source itself is off, not a reader.");
+        }
     }
 
     // What a hand-written Confluent consumer loop does at best: Consume, count, no processing, no commits.
