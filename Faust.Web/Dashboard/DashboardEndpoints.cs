@@ -72,7 +72,8 @@ internal static class DashboardEndpoints
         TableEndpoints.Find(app, name) is { } table ? TypedResults.Ok(model.Table(table)) : Problems.UnknownTable(name);
 
     private static Results<Ok<TableLookupView>, ProblemHttpResult> Lookup(
-        string name, string? key, HttpContext context, FaustApp app, TableRouter router, DashboardModel model, IOptions<FaustWebOptions> options)
+        string name, string? key, HttpContext context, FaustApp app, TableRouter router, TableDispatch dispatch, DashboardModel model,
+        IOptions<FaustWebOptions> options)
     {
         if (TableEndpoints.Find(app, name) is not { } table)
         {
@@ -100,7 +101,15 @@ internal static class DashboardEndpoints
                 return Problems.Unavailable(context, options.Value.RetryAfter,
                     $"Partition {remote.Partition} of table '{name}' is held by {remote.OwnerUrl}; look the key up on that worker's dashboard.");
             case RouteResult.Local local:
+                // The same hold as GET /table/{name}/{key}/: a rebalance that closes the partition between routing and
+                // reading would otherwise show the table's default as this worker's answer.
+                var hold = new TableDispatch.Hold(table, local.Partition, table.StoreOf(local.Partition));
                 var lookup = table.Lookup(key);
+                if (!dispatch.StillHolds(hold))
+                {
+                    return dispatch.Moved(context, hold);
+                }
+
                 return lookup.Status switch
                 {
                     TableLookupStatus.Found or TableLookupStatus.Default => TypedResults.Ok(model.Lookup(table, key, local.Partition, lookup)),

@@ -1,6 +1,7 @@
 using Faust.Tables;
 using Faust.Web.Endpoints;
 using Faust.Web.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Faust.Web.Routing;
@@ -76,7 +77,7 @@ internal sealed class TableDispatch(TableRouter router, TableForwarder forwarder
         hold.Store is not null && ReferenceEquals(hold.Table.StoreOf(hold.Partition), hold.Store)
         && (hold.StandbyLag is not null || (!hold.Table.IsStandby(hold.Partition) && app.Worker is { } worker && worker.IsRecovered(hold.Partition)));
 
-    public IResult Moved(HttpContext context, Hold hold) =>
+    public ProblemHttpResult Moved(HttpContext context, Hold hold) =>
         Problems.Unavailable(context, options.Value.RetryAfter,
             $"Partition {hold.Partition} of table '{hold.Table.Name}' left this worker while it was read (a rebalance); try again.");
 
