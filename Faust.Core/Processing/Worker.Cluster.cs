@@ -50,10 +50,7 @@ internal sealed partial class Worker
             }
 
             actives = [.. _held];
-            var numbers = _inboxesByTopic.Count == 0
-                ? Enumerable.Range(0, _app.TableViews.Select(t => _partitionCounts[t.ChangelogTopic]).DefaultIfEmpty(0).Max())
-                : _held.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct();
-            foreach (var p in numbers.ToArray())
+            foreach (var p in TablePartitionsOf(_held))
             {
                 foreach (var table in _app.TableViews)
                 {

@@ -272,9 +272,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
         // Table partitions follow the source partitions assigned (co-partitioning). An app whose agents read no
         // topic still serves its tables: then the worker holds all of their partitions.
-        var tablePartitions = _inboxesByTopic.Count == 0
-            ? Enumerable.Range(0, _app.TableViews.Select(t => _partitionCounts[t.ChangelogTopic]).DefaultIfEmpty(0).Max()).ToArray()
-            : sources.Select(tp => tp.Partition).Distinct().Order().ToArray();
+        var tablePartitions = TablePartitionsOf(sources);
         if (_app.TableViews.Count == 0)
         {
             _app.Monitor.OnAssignmentDone();
@@ -319,6 +317,13 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             }
         });
     }
+
+    // The table partitions held with these source partitions (co-partitioning), in order; all of them when the agents
+    // read no topic.
+    private int[] TablePartitionsOf(IEnumerable<TopicPartition> sources) =>
+        _inboxesByTopic.Count == 0
+            ? Enumerable.Range(0, _app.TableViews.Select(t => _partitionCounts[t.ChangelogTopic]).DefaultIfEmpty(0).Max()).ToArray()
+            : sources.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().Order().ToArray();
 
     public void OnRevoked(IReadOnlyCollection<TopicPartition> partitions)
     {
