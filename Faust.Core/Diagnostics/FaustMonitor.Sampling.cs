@@ -185,6 +185,7 @@ internal sealed partial class FaustMonitor
         }
 
         var assigned = offsetsKnown ? new HashSet<TopicPartition>(worker!.Assignment) : [];
+        var askBroker = offsetsKnown && _samples++ % BrokerQueryEverySamples == 0;
         var lagKnown = assigned.Count > 0;
         long lagSum = 0;
         foreach (var name in names)
@@ -204,8 +205,23 @@ internal sealed partial class FaustMonitor
                 WatermarkOffsets? marks = null;
                 if (offsetsKnown)
                 {
-                    marks = TryGet(() => worker!.GetWatermarks(tp));
-                    if (committed < 0 && isAssigned && TryGet(() => worker!.GroupCommittedOffset(tp)) is { } groupCommitted)
+                    // What the consumer knows already (Kafka: an assigned partition's end offset comes with every
+                    // fetch); anything else is a broker request.
+                    var known = TryGet(() => worker!.GetCachedWatermarks(tp));
+                    if (known is null && askBroker && !_stopSampling)
+                    {
+                        known = TryGet(() => worker!.GetWatermarks(tp, BrokerQueryTimeout));
+                    }
+
+                    if (known is { } k)
+                    {
+                        stats.Low[p] = k.Low;
+                        stats.High[p] = k.High;
+                    }
+
+                    marks = stats.High[p] >= 0 ? new WatermarkOffsets(stats.Low[p], stats.High[p]) : null;
+                    if (committed < 0 && isAssigned && askBroker && !_stopSampling
+                        && TryGet(() => worker!.GroupCommittedOffset(tp)) is { } groupCommitted)
                     {
                         // Committed in an earlier run (or by another member before a rebalance).
                         committed = groupCommitted;
@@ -246,9 +262,10 @@ internal sealed partial class FaustMonitor
         {
             return read();
         }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or KeyNotFoundException)
+        catch (Exception)
         {
-            // The consumer is closing or the topic is not there (yet): not known this second.
+            // The consumer is closing, the topic is not there (yet), or the broker did not answer in time: not known
+            // this time; one partition's failure must not cost the whole sample.
             return null;
         }
     }

@@ -12,7 +12,8 @@ namespace Faust.Diagnostics;
 // Hot-path rule: nothing here takes a lock per record or per event. The poll thread counts per batch with plain
 // stores (it is the only writer of received counts); agents count events, timings and table operations in counters
 // each agent owns (AgentStats, TableOps); sends and everything rarer are interlocked. Once a second the sampler
-// (a TimeProvider timer) reads the counters, asks the broker for end offsets, derives rates and lag, appends one
+// (a TimeProvider timer) reads the counters and the end offsets the consumer already knows (it asks the broker
+// only for partitions it does not fetch, and only every BrokerQueryEverySamples samples), derives rates and lag, appends one
 // point to a bounded history (5 minutes at 1 s) and publishes an immutable MonitorSnapshot. Readers only ever see
 // snapshots, so a slow HTTP client never holds up a worker.
 internal sealed partial class FaustMonitor : IDisposable
@@ -27,6 +28,12 @@ internal sealed partial class FaustMonitor : IDisposable
 
     private static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
 
+    // What the sampler may ask the broker for (watermarks of partitions the consumer does not fetch, the group's
+    // committed offsets before this worker has committed): once every this many samples, each request bounded by
+    // BrokerQueryTimeout, so a sample stays short even when the broker is slow or down.
+    private const int BrokerQueryEverySamples = 10;
+    private static readonly TimeSpan BrokerQueryTimeout = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, AgentStats> _agents = new(StringComparer.Ordinal);
     private readonly List<(TableStats Stats, ITableView View)> _tables = [];
     private readonly ConcurrentDictionary<string, TopicStats> _topics = new(StringComparer.Ordinal);
@@ -38,6 +45,8 @@ internal sealed partial class FaustMonitor : IDisposable
     private ITimer? _timer;
     private DateTimeOffset? _startedAt;
     private MonitorSnapshot _snapshot = MonitorSnapshot.Empty;
+    private volatile bool _stopSampling;
+    private long _samples;
     private int _historyHead = -1;
     private int _historyCount;
     private int _state;
@@ -99,6 +108,7 @@ internal sealed partial class FaustMonitor : IDisposable
         lock (_sampleLock)
         {
             _worker = worker;
+            _stopSampling = false;
             _time = time;
             _startedAt = time.GetUtcNow();
             Volatile.Write(ref _state, (int)WorkerState.Starting);
@@ -107,6 +117,19 @@ internal sealed partial class FaustMonitor : IDisposable
             Push(new MonitorPoint(_startedAt.Value.ToUnixTimeMilliseconds(), 0, 0, 0, -1, 0));
             _timer?.Dispose();
             _timer = time.CreateTimer(static state => ((FaustMonitor)state!).Sample(), this, SampleInterval, SampleInterval);
+        }
+    }
+
+    /// <summary>Stops sampling the worker, waiting for a sample under way: it returns before the worker closes its
+    /// consumer, so no sample queries a closed one. A sample under way skips its remaining broker requests.</summary>
+    public void StopSampling()
+    {
+        _stopSampling = true;
+        lock (_sampleLock)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            _worker = null;
         }
     }
 

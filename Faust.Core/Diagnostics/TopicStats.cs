@@ -11,8 +11,12 @@ internal sealed class TopicStats
         Read = new long[partitions];
         Sent = new long[partitions];
         Committed = new long[partitions];
+        Low = new long[partitions];
+        High = new long[partitions];
         Array.Fill(Read, -1);
         Array.Fill(Committed, -1);
+        Array.Fill(Low, -1);
+        Array.Fill(High, -1);
     }
 
     public string Name { get; }
@@ -30,4 +34,10 @@ internal sealed class TopicStats
 
     /// <summary>The group's committed offset as this worker last committed it, or -1.</summary>
     public long[] Committed { get; }
+
+    /// <summary>The last low watermark the sampler learned, or -1 (sampler only).</summary>
+    public long[] Low { get; }
+
+    /// <summary>The last high watermark the sampler learned, or -1 (sampler only).</summary>
+    public long[] High { get; }
 }

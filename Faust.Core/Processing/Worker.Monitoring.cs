@@ -21,8 +21,12 @@ internal sealed partial class Worker
     /// <summary>Whether an agent reads the topic through the group consumer.</summary>
     public bool IsSourceTopic(string topic) => _inboxesByTopic.ContainsKey(topic);
 
-    /// <summary>A partition's low and high watermarks, or null before the consumer exists.</summary>
-    public WatermarkOffsets? GetWatermarks(TopicPartition partition) => _consumer?.GetWatermarks(partition);
+    /// <summary>A partition's low and high watermarks as the broker sees them now, or null before the consumer
+    /// exists.</summary>
+    public WatermarkOffsets? GetWatermarks(TopicPartition partition, TimeSpan timeout) => _consumer?.GetWatermarks(partition, timeout);
+
+    /// <summary>A partition's watermarks as the consumer already knows them (no broker request), or null.</summary>
+    public WatermarkOffsets? GetCachedWatermarks(TopicPartition partition) => _consumer?.GetCachedWatermarks(partition);
 
     /// <summary>The group's committed offset: this worker's last commit, else what the broker holds.</summary>
     public long? GroupCommittedOffset(TopicPartition partition) => CommittedOffset(partition) ?? _consumer?.GetCommittedOffset(partition);

@@ -691,6 +691,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+        // The sampler asks the consumer for watermarks: it stops (and any sample under way finishes) before the
+        // consumer closes.
+        Monitor.StopSampling();
         foreach (var table in _app.TableViews)
         {
             table.ClosePartitions(Enumerable.Range(0, _partitionCounts.GetValueOrDefault(table.ChangelogTopic)));

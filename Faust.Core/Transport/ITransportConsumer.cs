@@ -44,7 +44,14 @@ internal interface ITransportConsumer : IDisposable
     long? GetPosition(TopicPartition partition) => null;
 
     /// <summary>Low and high watermarks of a partition as the broker sees them now.</summary>
-    WatermarkOffsets GetWatermarks(TopicPartition partition);
+    /// <param name="partition">The partition.</param>
+    /// <param name="timeout">How long to wait for the broker; null for the transport's request timeout.</param>
+    WatermarkOffsets GetWatermarks(TopicPartition partition, TimeSpan? timeout = null);
+
+    /// <summary>The watermarks this consumer already knows without asking the broker (Kafka: what its fetches of an
+    /// assigned partition brought back), or null when it knows none. For readers that ask every second, such as the
+    /// monitor, where a broker request per partition would cost more than the answer is worth.</summary>
+    WatermarkOffsets? GetCachedWatermarks(TopicPartition partition) => GetWatermarks(partition);
 
     /// <summary>The group id, or null for an assign-only consumer.</summary>
     string? GroupId { get; }

@@ -3,6 +3,7 @@ using Faust.App;
 using Faust.Routing;
 using Faust.Tables;
 using Faust.Transport;
+using Microsoft.Extensions.Logging;
 
 namespace Faust.Bench;
 
@@ -19,9 +20,9 @@ internal sealed class BenchApp : IAsyncDisposable
 
     private long _processed;
 
-    public BenchApp(FaustOptions options, bool count)
+    public BenchApp(FaustOptions options, bool count, ILoggerFactory? loggerFactory = null)
     {
-        App = new FaustApp(options);
+        App = new FaustApp(options, loggerFactory);
         var clicks = App.Topic<string, int>("clicks");
         var counts = App.Table<string, long>("click_counts", () => 0L);
         Counts = counts;

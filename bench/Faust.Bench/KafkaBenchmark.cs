@@ -6,6 +6,7 @@ using Faust.App;
 using Faust.Routing;
 using Faust.Transport;
 using Faust.Transport.Kafka;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Partitioner = Faust.Routing.Partitioner;
 using TopicPartition = Faust.Transport.TopicPartition;
@@ -27,8 +28,9 @@ internal static class KafkaBenchmark
     private const int Partitions = BenchApp.Partitions;
     private const int Urls = BenchApp.Urls;
 
-    public static async Task RunAsync(int events, int rounds, string? only = null)
+    public static async Task RunAsync(int events, int rounds, string? only = null, bool log = false)
     {
+        var loggerFactory = BenchLog.Create(log);
         using var cluster = new MockCluster(brokers: 1);
         cluster.SetInitialRebalanceDelay(TimeSpan.Zero);
         cluster.SetControllerId(1);
@@ -83,7 +85,7 @@ internal static class KafkaBenchmark
                         cluster.CreateTopic($"{id}-__assignor", 1);
                         cluster.CreateTopic($"{id}-clicks-agent-dlq", Partitions);
                         var count = reader.Kind == Kind.Faust;
-                        result = await MeasureAppAsync(cluster.BootstrapServers, id, count, reader.Store == "rocksdb", events, count ? expected : null);
+                        result = await MeasureAppAsync(cluster.BootstrapServers, id, count, reader.Store == "rocksdb", events, count ? expected : null, loggerFactory);
                         break;
                 }
 
@@ -209,7 +211,7 @@ internal static class KafkaBenchmark
     }
 
     private static async Task<(double Startup, double Seconds, double Cpu)> MeasureAppAsync(
-        string bootstrap, string id, bool count, bool rocksDb, int events, IReadOnlyDictionary<string, long>? expected)
+        string bootstrap, string id, bool count, bool rocksDb, int events, IReadOnlyDictionary<string, long>? expected, ILoggerFactory loggerFactory)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"faust-bench-{id}-{Guid.NewGuid().ToString("N")[..8]}");
         var options = new FaustOptions
@@ -223,7 +225,7 @@ internal static class KafkaBenchmark
             DataDirectory = dataDirectory,
         };
         options.Kafka.Consumer["session.timeout.ms"] = "6000";
-        var app = new BenchApp(options, count);
+        var app = new BenchApp(options, count, loggerFactory);
         var startWatch = Stopwatch.StartNew();
         await app.StartAsync();
         await app.WaitForAsync(1);

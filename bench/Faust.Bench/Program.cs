@@ -4,8 +4,8 @@ using Faust.Bench;
 // Faust.NET end-to-end benchmark: events/s through the seed's click counter.
 // Usage: dotnet run -c Release --project bench/Faust.Bench [-- --events 1000000] [--transport memory|embedded]
 //        [--agent noop|click-counter] [--repeat N]
-//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000] [--rounds 2] [--readers raw,memory]   (librdkafka's mock cluster, beside Streamiz;
-//          --readers keeps the readers whose name contains one of the comma-separated parts)
+//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000] [--rounds 2] [--readers raw,memory] [--log]   (librdkafka's mock cluster, beside Streamiz;
+//          --readers keeps the readers whose name contains one of the comma-separated parts; --log prints the apps' logs on stderr)
 //        dotnet run -c Release --project bench/Faust.Bench -- --recovery [--keys 1000000] [--rss-keys 10000000] [--rounds 2]
 //          (durable tables on the embedded broker: recovery beside a raw RocksDB load, warm restart, RSS of a big table)
 // --transport and --agent pick one row; --repeat measures each row N times (on a busy machine, compare the best).
@@ -61,7 +61,7 @@ if (args.Contains("--recovery"))
 }
 else if (kafka)
 {
-    await KafkaBenchmark.RunAsync(events ?? 400_000, rounds, readers);
+    await KafkaBenchmark.RunAsync(events ?? 400_000, rounds, readers, log: args.Contains("--log"));
 }
 else
 {

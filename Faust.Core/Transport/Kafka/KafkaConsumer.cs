@@ -543,10 +543,24 @@ internal sealed class KafkaConsumer : ITransportConsumer
         return list;
     }
 
-    public WatermarkOffsets GetWatermarks(TopicPartition partition)
+    public WatermarkOffsets GetWatermarks(TopicPartition partition, TimeSpan? timeout = null)
     {
-        var marks = _consumer.QueryWatermarkOffsets(new KafkaPartition(partition.Topic, partition.Partition), _requestTimeout);
+        var marks = _consumer.QueryWatermarkOffsets(new KafkaPartition(partition.Topic, partition.Partition), timeout ?? _requestTimeout);
         return new WatermarkOffsets(Math.Max(0, marks.Low.Value), Math.Max(0, marks.High.Value));
+    }
+
+    // librdkafka keeps the high watermark of every partition it fetches (each fetch response carries it), and the
+    // log start offset with it; no request is sent. A partition no longer assigned keeps its last values there, so
+    // only the assignment's are answered.
+    public WatermarkOffsets? GetCachedWatermarks(TopicPartition partition)
+    {
+        if (_disposed || Array.IndexOf(Volatile.Read(ref _assignmentSnapshot), partition) < 0)
+        {
+            return null;
+        }
+
+        var marks = _consumer.GetWatermarkOffsets(new KafkaPartition(partition.Topic, partition.Partition));
+        return marks.High.Value < 0 ? null : new WatermarkOffsets(Math.Max(0, marks.Low.Value), marks.High.Value);
     }
 
     public void Dispose()

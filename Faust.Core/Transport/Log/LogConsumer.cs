@@ -142,7 +142,7 @@ internal sealed class LogConsumer(LogBroker broker, string? groupId, IRebalanceL
         return broker.CommitAsync(groupId, offsets, ct);
     }
 
-    public WatermarkOffsets GetWatermarks(TopicPartition partition) => broker.GetWatermarks(partition);
+    public WatermarkOffsets GetWatermarks(TopicPartition partition, TimeSpan? timeout = null) => broker.GetWatermarks(partition);
 
     public void Dispose()
     {
