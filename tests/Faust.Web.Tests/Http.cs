@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -38,8 +39,21 @@ internal static class Http
 
     public static async Task<string> ReadTableAsync(this HttpClient client, string table, string key)
     {
-        using var response = await client.GetAsync($"/table/{table}/{Uri.EscapeDataString(key)}/");
+        using var response = await client.GetAsync(TablePath(table, key));
         var body = await response.Content.ReadAsStringAsync();
         return response.IsSuccessStatusCode ? body : $"HTTP {(int)response.StatusCode} {body}";
     }
+
+    /// <summary>Waits until GET /table/{table}/{key}/ answers each key's count (routed, so any worker will do).</summary>
+    public static async Task ExpectCountsAsync(this HttpClient client, string table, IReadOnlyDictionary<string, long> expected, TimeSpan? timeout = null)
+    {
+        foreach (var (key, count) in expected)
+        {
+            await Eventually.UntilAsync(() => client.ReadTableAsync(table, key),
+                body => body == count.ToString(CultureInfo.InvariantCulture),
+                $"GET {TablePath(table, key)} on {client.BaseAddress?.GetLeftPart(UriPartial.Authority)} to return {count}", timeout);
+        }
+    }
+
+    public static string TablePath(string table, string key) => $"/table/{table}/{Uri.EscapeDataString(key)}/";
 }

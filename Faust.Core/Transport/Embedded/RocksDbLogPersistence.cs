@@ -159,39 +159,23 @@ internal sealed class RocksDbLogPersistence : ILogPersistence
     public long LoadEndOffset(TopicPartition partition)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var prefixLength = PrefixLength(partition.Topic);
-        byte[]? rented = null;
-        var key = prefixLength + 8 <= StackKeyLimit
-            ? stackalloc byte[StackKeyLimit]
-            : (rented = ArrayPool<byte>.Shared.Rent(prefixLength + 8));
-        try
-        {
-            WritePrefix(partition, key);
-            var prefix = key[..prefixLength];
-            // The greatest possible key of the partition; SeekForPrev lands on the last record at or before it.
-            key.Slice(prefixLength, 8).Fill(0xFF);
+        using var key = new RecordKey(partition, stackalloc byte[StackKeyLimit]);
 
-            using var iterator = _db.NewIterator(_records, _readOptions);
-            iterator.SeekForPrev(key[..(prefixLength + 8)]);
-            if (iterator.Valid())
-            {
-                var found = iterator.GetKeySpan();
-                if (found.Length == prefixLength + 8 && found.StartsWith(prefix))
-                {
-                    return BinaryPrimitives.ReadInt64BigEndian(found[prefixLength..]) + 1;
-                }
-            }
-
-            ThrowIfFailed(iterator);
-            return 0;
-        }
-        finally
+        // The greatest possible key of the partition; SeekForPrev lands on the last record at or before it.
+        key.Offset.Fill(0xFF);
+        using var iterator = _db.NewIterator(_records, _readOptions);
+        iterator.SeekForPrev(key.Bytes);
+        if (iterator.Valid())
         {
-            if (rented is not null)
+            var found = iterator.GetKeySpan();
+            if (key.IsRecordOfPartition(found))
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                return BinaryPrimitives.ReadInt64BigEndian(found[key.PrefixLength..]) + 1;
             }
         }
+
+        ThrowIfFailed(iterator);
+        return 0;
     }
 
     public IReadOnlyList<(string Group, TopicPartition Partition, long Offset)> LoadCommittedOffsets()
@@ -230,50 +214,34 @@ internal sealed class RocksDbLogPersistence : ILogPersistence
             return 0;
         }
 
-        var prefixLength = PrefixLength(partition.Topic);
-        byte[]? rented = null;
-        var key = prefixLength + 8 <= StackKeyLimit
-            ? stackalloc byte[StackKeyLimit]
-            : (rented = ArrayPool<byte>.Shared.Rent(prefixLength + 8));
-        try
+        using var key = new RecordKey(partition, stackalloc byte[StackKeyLimit]);
+        BinaryPrimitives.WriteInt64BigEndian(key.Offset, fromOffset);
+
+        // An iterator reads an implicit snapshot taken here, so a concurrent Write never tears a batch.
+        using var iterator = _db.NewIterator(_records, _readOptions);
+        iterator.Seek(key.Bytes);
+        var count = 0;
+        while (count < max && iterator.Valid())
         {
-            WritePrefix(partition, key);
-            var prefix = key[..prefixLength];
-            BinaryPrimitives.WriteInt64BigEndian(key[prefixLength..], fromOffset);
-
-            // An iterator reads an implicit snapshot taken here, so a concurrent Write never tears a batch.
-            using var iterator = _db.NewIterator(_records, _readOptions);
-            iterator.Seek(key[..(prefixLength + 8)]);
-            var count = 0;
-            while (count < max && iterator.Valid())
+            var found = iterator.GetKeySpan();
+            if (!key.IsRecordOfPartition(found))
             {
-                var found = iterator.GetKeySpan();
-                if (found.Length != prefixLength + 8 || !found.StartsWith(prefix))
-                {
-                    break;
-                }
-
-                var offset = BinaryPrimitives.ReadInt64BigEndian(found[prefixLength..]);
-                if (offset >= endOffset)
-                {
-                    break;
-                }
-
-                into.Add(new ConsumedRecord(offset, RecordEncoding.Decode(iterator.GetValueSpan())));
-                count++;
-                iterator.Next();
+                break;
             }
 
-            ThrowIfFailed(iterator);
-            return count;
-        }
-        finally
-        {
-            if (rented is not null)
+            var offset = BinaryPrimitives.ReadInt64BigEndian(found[key.PrefixLength..]);
+            if (offset >= endOffset)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                break;
             }
+
+            into.Add(new ConsumedRecord(offset, RecordEncoding.Decode(iterator.GetValueSpan())));
+            count++;
+            iterator.Next();
         }
+
+        ThrowIfFailed(iterator);
+        return count;
     }
 
     public void Write(LogWriteBatch batch)
@@ -375,6 +343,37 @@ internal sealed class RocksDbLogPersistence : ILogPersistence
         WritePrefix(partition, _recordKey);
         _recordPrefixLength = prefixLength;
         _recordPrefixPartition = partition;
+    }
+
+    // A record key of one partition (its prefix, then an offset, big-endian) in the caller's stack buffer, or in a
+    // rented array when the topic's name is too long for it.
+    private readonly ref struct RecordKey
+    {
+        private readonly byte[]? _rented;
+
+        public RecordKey(TopicPartition partition, Span<byte> stack)
+        {
+            PrefixLength = RocksDbLogPersistence.PrefixLength(partition.Topic);
+            var length = PrefixLength + 8;
+            Bytes = length <= stack.Length ? stack[..length] : (_rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+            WritePrefix(partition, Bytes);
+        }
+
+        public Span<byte> Bytes { get; }
+
+        public int PrefixLength { get; }
+
+        public Span<byte> Offset => Bytes[PrefixLength..];
+
+        public bool IsRecordOfPartition(ReadOnlySpan<byte> found) => found.Length == Bytes.Length && found.StartsWith(Bytes[..PrefixLength]);
+
+        public void Dispose()
+        {
+            if (_rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_rented);
+            }
+        }
     }
 
     private static int PrefixLength(string topic)

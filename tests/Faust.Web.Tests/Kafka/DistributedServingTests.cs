@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Faust.Routing;
 
 namespace Faust.Web.Tests.Kafka;
 
@@ -419,15 +418,8 @@ public sealed class DistributedServingTests : IAsyncLifetime
         return posted;
     }
 
-    private static async Task ExpectCountsAsync(HttpClient client, IReadOnlyDictionary<string, long> expected)
-    {
-        foreach (var (url, count) in expected)
-        {
-            await Eventually.UntilAsync(() => client.ReadTableAsync("click_counts", url),
-                body => body == count.ToString(CultureInfo.InvariantCulture),
-                $"GET {TablePath(url)} on {Authority(client)} to return {count}", TimeSpan.FromSeconds(60));
-        }
-    }
+    private static Task ExpectCountsAsync(HttpClient client, IReadOnlyDictionary<string, long> expected) =>
+        client.ExpectCountsAsync("click_counts", expected, TimeSpan.FromSeconds(60));
 
     private static async Task<string> OwnerAsync(HttpClient client, string url) =>
         await Eventually.UntilAsync(async () =>
@@ -436,9 +428,9 @@ public sealed class DistributedServingTests : IAsyncLifetime
             return response.StatusCode == HttpStatusCode.OK ? JsonSerializer.Deserialize<string>(await response.Content.ReadAsStringAsync()) : null;
         }, owner => owner is not null, $"the owner of {url} as {Authority(client)} sees it") ?? "";
 
-    private static string TablePath(string url) => $"/table/click_counts/{Uri.EscapeDataString(url)}/";
+    private static string TablePath(string url) => Http.TablePath("click_counts", url);
 
     private static string Authority(HttpClient client) => client.BaseAddress!.GetLeftPart(UriPartial.Authority);
 
-    private static int PartitionOf(string url) => Partitioner.Default.PartitionFor(Encoding.UTF8.GetBytes(url), MockKafka.Partitions);
+    private static int PartitionOf(string url) => MockKafka.PartitionOf(url);
 }

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
-using Faust.Routing;
 
 namespace Faust.Web.Tests.Kafka;
 
@@ -137,17 +135,10 @@ public sealed class KafkaClickCounterTests : IAsyncLifetime
         return posted;
     }
 
-    private static async Task ExpectCountsAsync(HttpClient client, IReadOnlyDictionary<string, long> expected)
-    {
-        foreach (var (url, count) in expected)
-        {
-            await Eventually.UntilAsync(() => client.ReadTableAsync("click_counts", url),
-                body => body == count.ToString(CultureInfo.InvariantCulture),
-                $"GET /table/click_counts/{Uri.EscapeDataString(url)}/ to return {count}");
-        }
-    }
+    private static Task ExpectCountsAsync(HttpClient client, IReadOnlyDictionary<string, long> expected) =>
+        client.ExpectCountsAsync("click_counts", expected);
 
-    private static int PartitionOf(string url) => Partitioner.Default.PartitionFor(Encoding.UTF8.GetBytes(url), MockKafka.Partitions);
+    private static int PartitionOf(string url) => MockKafka.PartitionOf(url);
 
     private long Lag() =>
         _kafka.HighWatermarks("clicks").Zip(_kafka.Committed(_appId, "clicks")).Sum(p => p.First - Math.Max(p.Second, 0));

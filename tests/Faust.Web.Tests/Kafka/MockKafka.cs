@@ -15,6 +15,9 @@ public sealed class MockKafka : IDisposable
     // Small, so a test's load stays small on two cores; the sample's topics take it from Faust:TopicPartitions.
     public const int Partitions = 4;
 
+    /// <summary>The partition of a string key among <see cref="Partitions"/> (murmur2 of its UTF-8 bytes).</summary>
+    public static int PartitionOf(string key) => Faust.Routing.Partitioner.Default.PartitionFor(System.Text.Encoding.UTF8.GetBytes(key), Partitions);
+
     private static readonly string PartitionsText = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture);
     private readonly MockCluster _cluster;
 
