@@ -163,6 +163,51 @@ public sealed class TransportTests(MockClusterFixture mock)
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), offsets);
     }
 
+    [Fact]
+    public async Task ARewoundFetch_NeverHandsOutAnOffsetTwice_InOneAssignment()
+    {
+        var topic = mock.Unique("rewind");
+        mock.Cluster.CreateTopic(topic, 1);
+        await using var transport = NewTransport(mock.Unique("app"));
+        using var producer = transport.CreateProducer();
+        var tp = new TopicPartition(topic, 0);
+        for (var i = 0; i < 20; i++)
+        {
+            producer.Produce(tp, new TransportRecord(null, [(byte)i], null, 0));
+        }
+
+        await producer.FlushAsync();
+        using var consumer = (KafkaConsumer)transport.CreateConsumer(mock.Unique("group"), new RecordingListener());
+        consumer.Subscribe([topic]);
+        var offsets = new List<long>();
+        void PollOnce()
+        {
+            if (consumer.Poll(TimeSpan.FromMilliseconds(50)) is { } batch)
+            {
+                offsets.AddRange(batch.Records.Take(batch.Count).Select(r => r.Offset));
+            }
+        }
+
+        await Eventually.TrueAsync(() => { PollOnce(); return offsets.Count >= 20; }, "the first twenty records");
+
+        // librdkafka starts the partition over from offset 5, as its pause/resume races have; then ten more records come.
+        consumer.RewindFetchBehindTheConsumersBack(tp, 5);
+        for (var i = 20; i < 30; i++)
+        {
+            producer.Produce(tp, new TransportRecord(null, [(byte)i], null, 0));
+        }
+
+        await producer.FlushAsync();
+        await Eventually.TrueAsync(() => { PollOnce(); return offsets.Count >= 30; }, "the ten new records");
+        for (var i = 0; i < 10; i++)
+        {
+            PollOnce();
+        }
+
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), offsets);
+        Assert.Equal(15, consumer.Redelivered);
+    }
+
     internal sealed class RecordingListener : IRebalanceListener
     {
         public List<TopicPartition> Assigned { get; } = [];

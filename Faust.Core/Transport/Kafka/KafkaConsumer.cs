@@ -19,6 +19,13 @@ namespace Faust.Transport.Kafka;
 //
 // Commit invariant: the worker commits what was acknowledged in the revoked callback, before the partitions go;
 // after that this consumer refuses to commit them (a late commit could move the new owner's offset back).
+//
+// Once invariant: within one assignment of a partition an offset is handed out at most once. librdkafka's pause,
+// resume and seek are asynchronous, and it has had races where a resume restarts a partition's fetch from an offset
+// the application had already consumed (librdkafka issues 2593, 4637, 4686); under at-least-once that would count
+// those events twice although nothing failed. A record below the next offset this consumer expects is therefore
+// dropped (and the rewind logged); the expectation resets with the assignment, with Seek, and when librdkafka
+// reports an offset reset.
 internal sealed class KafkaConsumer : ITransportConsumer
 {
     private const int MaxRecordsPerPoll = 4096;
@@ -41,6 +48,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
     private readonly Dictionary<TopicPartition, Accumulator> _accumulators = [];
     private readonly List<Accumulator> _filled = [];
     private readonly List<TopicPartition> _pendingApply = [];
+    private long _redelivered;
     private TopicPartition[] _assignmentSnapshot = [];
     private int _pollThread;
     private volatile bool _detached;
@@ -70,6 +78,9 @@ internal sealed class KafkaConsumer : ITransportConsumer
     }
 
     public string? GroupId { get; }
+
+    /// <summary>Records librdkafka delivered again after this consumer had handed them out, and that it dropped.</summary>
+    public long Redelivered => Interlocked.Read(ref _redelivered);
 
     public IReadOnlyCollection<TopicPartition> Assignment => Volatile.Read(ref _assignmentSnapshot);
 
@@ -102,6 +113,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
                 _assignment.Add(tp);
                 _applied.Add(tp);
                 _positions[tp] = offset;
+                ExpectNext(tp, -1);
             }
 
             PublishAssignment();
@@ -156,6 +168,20 @@ internal sealed class KafkaConsumer : ITransportConsumer
         return _ready.TryDequeue(out ready) ? HandOut(ready) : null;
     }
 
+    private void ExpectNext(TopicPartition partition, long offset)
+    {
+        if (_accumulators.TryGetValue(partition, out var accumulator))
+        {
+            accumulator.NextOffset = offset;
+            accumulator.Rewound = false;
+        }
+    }
+
+    /// <summary>Test hook: moves librdkafka's fetch position without telling this consumer, as its pause and resume
+    /// races have done.</summary>
+    internal void RewindFetchBehindTheConsumersBack(TopicPartition partition, long offset) =>
+        _consumer.Seek(new TopicPartitionOffset(partition.Topic, partition.Partition, offset));
+
     private RecordBatch HandOut(RecordBatch batch)
     {
         _positions[batch.Partition] = batch.NextOffset;
@@ -180,6 +206,12 @@ internal sealed class KafkaConsumer : ITransportConsumer
         {
             // A topic that vanished, an offset out of range that auto.offset.reset handles: log and go on.
             KafkaLog.ConsumeFailed(_logger, ex.Error.Code, ex.Error.Reason);
+            if (ex.ConsumerRecord?.TopicPartition is { } reset)
+            {
+                // An offset reset (auto.offset.reset) may go back legitimately: expect anything next.
+                ExpectNext(new TopicPartition(reset.Topic, reset.Partition.Value), -1);
+            }
+
             ApplyPending();
             return null;
         }
@@ -188,9 +220,30 @@ internal sealed class KafkaConsumer : ITransportConsumer
     private void Add(ConsumeResult<byte[]?, byte[]?> result)
     {
         var tp = new TopicPartition(result.Topic, result.Partition.Value);
+        if (!_accumulators.TryGetValue(tp, out var accumulator))
+        {
+            _accumulators[tp] = accumulator = new Accumulator(tp);
+        }
+
+        var offset = result.Offset.Value;
+        if (offset < accumulator.NextOffset)
+        {
+            // Handed out (or held) already in this assignment: see the once invariant.
+            if (!accumulator.Rewound)
+            {
+                accumulator.Rewound = true;
+                KafkaLog.Redelivered(_logger, tp.ToString(), offset, accumulator.NextOffset);
+            }
+
+            Interlocked.Increment(ref _redelivered);
+            return;
+        }
+
+        accumulator.NextOffset = offset + 1;
+        accumulator.Rewound = false;
         var message = result.Message;
         var record = new TransportRecord(message.Key, message.Value, ConvertHeaders(message.Headers), message.Timestamp.UnixTimestampMs);
-        var consumed = new ConsumedRecord(result.Offset.Value, record);
+        var consumed = new ConsumedRecord(offset, record);
         if (_paused.ContainsKey(tp) || _held.ContainsKey(tp))
         {
             if (!_held.TryGetValue(tp, out var held))
@@ -200,11 +253,6 @@ internal sealed class KafkaConsumer : ITransportConsumer
 
             held.Add(consumed);
             return;
-        }
-
-        if (!_accumulators.TryGetValue(tp, out var accumulator))
-        {
-            _accumulators[tp] = accumulator = new Accumulator(tp);
         }
 
         if (accumulator.Count == 0)
@@ -323,7 +371,12 @@ internal sealed class KafkaConsumer : ITransportConsumer
                 _held.Remove(tp);
                 _positions.Remove(tp);
                 _pendingApply.Remove(tp);
-                if (_accumulators.TryGetValue(tp, out var accumulator) && accumulator.Count > 0)
+                if (_accumulators.TryGetValue(tp, out var accumulator))
+                {
+                    accumulator.NextOffset = -1;
+                }
+
+                if (accumulator is { Count: > 0 })
                 {
                     // Read but never handed out, so never acknowledged: the next owner reads them again.
                     _filled.Remove(accumulator);
@@ -441,6 +494,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
         _held.Remove(partition);
         _eofAt.Remove(partition);
         _positions[partition] = offset;
+        ExpectNext(partition, offset);
         _consumer.Seek(new TopicPartitionOffset(partition.Topic, partition.Partition, offset));
     }
 
@@ -610,6 +664,12 @@ internal sealed class KafkaConsumer : ITransportConsumer
         public ConsumedRecord[] Records { get; private set; } = new ConsumedRecord[BatchCapacity];
 
         public int Count { get; private set; }
+
+        /// <summary>The offset after the last record received in this assignment, or -1: anything may come.</summary>
+        public long NextOffset { get; set; } = -1;
+
+        /// <summary>Whether records below <see cref="NextOffset"/> are arriving (logged once per rewind).</summary>
+        public bool Rewound { get; set; }
 
         public void Add(ConsumedRecord record)
         {

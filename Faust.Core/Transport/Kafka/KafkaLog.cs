@@ -68,6 +68,9 @@ internal static partial class KafkaLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Offsets}.")]
     public static partial void Committed(ILogger logger, string offsets);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "librdkafka delivered {Partition} from offset {Offset} again, after this consumer had handed out up to {Expected}; the records before {Expected} are dropped, not processed twice.")]
+    public static partial void Redelivered(ILogger logger, string partition, long offset, long expected);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Partitions}.")]
     public static partial void Assigned(ILogger logger, string partitions);
 
