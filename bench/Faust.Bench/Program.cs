@@ -4,7 +4,7 @@ using Faust.Bench;
 // Faust.NET end-to-end benchmark: events/s through the seed's click counter.
 // Usage: dotnet run -c Release --project bench/Faust.Bench [-- --events 1000000] [--transport memory|embedded]
 //        [--agent noop|click-counter] [--repeat N]
-//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 400000] [--rounds 2] [--readers raw,memory] [--log]   (librdkafka's mock cluster, beside Streamiz;
+//        dotnet run -c Release --project bench/Faust.Bench -- --kafka [--events 800000] [--rounds 3] [--readers raw,memory] [--log]   (librdkafka's mock cluster, beside Streamiz;
 //          --readers keeps the readers whose name contains one of the comma-separated parts; --log prints the apps' logs on stderr)
 //        dotnet run -c Release --project bench/Faust.Bench -- --recovery [--keys 1000000] [--rss-keys 10000000] [--rounds 2]
 //          (durable tables on the embedded broker: recovery beside a raw RocksDB load, warm restart, RSS of a big table)
@@ -18,7 +18,7 @@ if (args is ["--rss-child", var rssRoot, var rssKeys])
 int? events = null;
 var keys = 1_000_000;
 var rssKeyCount = 10_000_000;
-var rounds = 2;
+int? rounds = null;
 var kafka = args.Contains("--kafka");
 string? transport = null;
 string? agent = null;
@@ -57,11 +57,11 @@ for (var i = 0; i < args.Length - 1; i++)
 
 if (args.Contains("--recovery"))
 {
-    await RecoveryBenchmark.RunAsync(keys, rssKeyCount, rounds);
+    await RecoveryBenchmark.RunAsync(keys, rssKeyCount, rounds ?? 2);
 }
 else if (kafka)
 {
-    await KafkaBenchmark.RunAsync(events ?? 400_000, rounds, readers, log: args.Contains("--log"));
+    await KafkaBenchmark.RunAsync(events ?? 800_000, rounds ?? 3, readers, log: args.Contains("--log"));
 }
 else
 {
