@@ -55,6 +55,12 @@ public sealed class FaustOptions
     /// <summary>How often processed offsets are committed (Faust's <c>broker_commit_interval</c>). Default 2.8 s.</summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(2.8);
 
+    /// <summary>How long an assigned partition may have events waiting while its committed offset does not move
+    /// before the worker reports it as stalled (Faust's <c>broker_commit_livelock_soft_timeout</c>): a warning in
+    /// the log, the partition marked on the dashboard and in <c>/metrics</c>, and <c>/healthz</c> degraded. An agent
+    /// stuck in one event, or a partition the worker stopped reading, shows up here. Default 5 minutes.</summary>
+    public TimeSpan CommitLivelockSoftTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Records buffered per partition and agent before the partition is paused (Faust's
     /// <c>stream_buffer_maxsize</c>). Default 4096.</summary>
     public int StreamBufferMaxSize { get; set; } = 4096;
@@ -146,6 +152,11 @@ public sealed class FaustOptions
         if (CommitInterval <= TimeSpan.Zero || CommitInterval > TimeSpan.FromHours(1))
         {
             errors.Add($"Faust:CommitInterval '{CommitInterval}' is not valid: use a duration above 0 and at most 01:00:00, such as 00:00:02.8.");
+        }
+
+        if (CommitLivelockSoftTimeout < TimeSpan.FromSeconds(1) || CommitLivelockSoftTimeout > TimeSpan.FromDays(1))
+        {
+            errors.Add($"Faust:CommitLivelockSoftTimeout '{CommitLivelockSoftTimeout}' is not valid: use a duration from 00:00:01 to 1.00:00:00, such as 00:05:00.");
         }
 
         if (ClusterHeartbeat <= TimeSpan.Zero || ClusterHeartbeat > TimeSpan.FromHours(1))

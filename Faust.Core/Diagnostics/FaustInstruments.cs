@@ -63,6 +63,8 @@ public sealed class FaustInstruments
             "The offset the next record of the partition will get.");
         Meter.CreateObservableGauge("topic_partition_offset_committed", () => Offsets(static p => p.Assigned ? p.CommittedOffset : null), "{offset}",
             "The group's committed offset of each partition this worker consumes.");
+        Meter.CreateObservableGauge("consumer_commit_stalled", () => Offsets(static p => p.StalledSeconds is { } s ? (long)s : null), "s",
+            "Seconds a consumed partition has had events waiting without its committed offset moving, once past Faust:CommitLivelockSoftTimeout.");
         _eventsRuntime = Meter.CreateHistogram<double>("events_runtime", "ms", "Processing time of timed events, per agent.");
         _commitLatency = Meter.CreateHistogram<double>("consumer_commit_latency", "ms", "How long offset commits take.");
         _assignLatency = Meter.CreateHistogram<double>("assign_latency", "ms",

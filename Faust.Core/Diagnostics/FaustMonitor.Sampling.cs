@@ -49,7 +49,7 @@ internal sealed partial class FaustMonitor
         }
 
         var tables = SampleTables();
-        var topics = SampleTopics(worker, state, out var received, out var sent, out var totalLag);
+        var topics = SampleTopics(worker, state, nowMs, out var received, out var sent, out var totalLag);
 
         Push(new MonitorPoint(nowMs, events, received, sent, totalLag ?? -1, errors));
         var newest = _history[_historyHead];
@@ -169,7 +169,7 @@ internal sealed partial class FaustMonitor
         return result;
     }
 
-    private List<TopicSnapshot> SampleTopics(Worker? worker, WorkerState state, out long received, out long sent, out long? totalLag)
+    private List<TopicSnapshot> SampleTopics(Worker? worker, WorkerState state, long nowMs, out long received, out long sent, out long? totalLag)
     {
         received = 0;
         sent = 0;
@@ -241,8 +241,10 @@ internal sealed partial class FaustMonitor
                     lagKnown = false;
                 }
 
+                // Progress is the committed offset moving; before the first commit the group starts at the low watermark.
+                var stalled = Stalled(worker, stats, tp, isAssigned ? lag : null, committed >= 0 ? committed : marks?.Low ?? -1, nowMs);
                 partitions[p] = new PartitionSnapshot(p, isAssigned, receivedHere, sentHere, read >= 0 ? read : null,
-                    committed >= 0 ? committed : null, marks?.Low, marks?.High, lag);
+                    committed >= 0 ? committed : null, marks?.Low, marks?.High, lag, stalled);
             }
 
             result.Add(new TopicSnapshot(name, partitions));
@@ -255,6 +257,47 @@ internal sealed partial class FaustMonitor
 
         return result;
     }
+
+    // Faust's commit livelock detector: an assigned partition with events waiting whose committed offset has not moved
+    // for Faust:CommitLivelockSoftTimeout is stalled (an agent stuck in an event, or a partition no longer read). The
+    // watch starts when the partition is assigned with events waiting, and restarts whenever its committed offset moves
+    // or nothing waits; the stall is logged once per episode. Returns the seconds without progress once stalled.
+    private double? Stalled(Worker? worker, TopicStats stats, TopicPartition tp, long? lag, long committed, long nowMs)
+    {
+        var p = tp.Partition;
+        if (worker is null || lag is not > 0)
+        {
+            stats.StallWatchFromMs[p] = -1;
+            stats.StallReported[p] = false;
+            return null;
+        }
+
+        if (stats.StallWatchFromMs[p] < 0 || stats.StallWatchedCommit[p] != committed)
+        {
+            stats.StallWatchFromMs[p] = nowMs;
+            stats.StallWatchedCommit[p] = committed;
+            stats.StallReported[p] = false;
+            return null;
+        }
+
+        var waited = TimeSpan.FromMilliseconds(nowMs - stats.StallWatchFromMs[p]);
+        if (waited < worker.Options.CommitLivelockSoftTimeout)
+        {
+            return null;
+        }
+
+        if (!stats.StallReported[p])
+        {
+            stats.StallReported[p] = true;
+            LogStalled(worker.Logger, tp.ToString(), waited.TotalSeconds, lag.Value, committed);
+        }
+
+        return waited.TotalSeconds;
+    }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning,
+        Message = "Partition {Partition} has not committed for {Seconds:F0} s while {Lag} events wait at offset {Committed}: an agent may be stuck in an event, or the worker no longer reads the partition. See Faust:CommitLivelockSoftTimeout.")]
+    private static partial void LogStalled(Microsoft.Extensions.Logging.ILogger logger, string partition, double seconds, long lag, long committed);
 
     private static T? TryGet<T>(Func<T?> read) where T : struct
     {

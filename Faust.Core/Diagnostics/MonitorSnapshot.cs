@@ -61,7 +61,8 @@ internal sealed record TopicSnapshot(string Name, IReadOnlyList<PartitionSnapsho
 
 /// <summary>One partition: what this worker received from it and sent to it (for a changelog: the records produced,
 /// one per key and commit while the changelog buffer folds repeated writes), and its offsets. <see cref="Assigned"/>
-/// is true for source partitions the consumer holds; lag is known only for those.</summary>
+/// is true for source partitions the consumer holds; lag is known only for those. <see cref="StalledSeconds"/> is set
+/// once events have waited Faust:CommitLivelockSoftTimeout without the committed offset moving: how long so far.</summary>
 internal sealed record PartitionSnapshot(
     int Partition,
     bool Assigned,
@@ -71,7 +72,8 @@ internal sealed record PartitionSnapshot(
     long? CommittedOffset,
     long? LowOffset,
     long? EndOffset,
-    long? Lag);
+    long? Lag,
+    double? StalledSeconds = null);
 
 /// <summary>One table's operations since start (its changelog records are counted on the changelog topic).</summary>
 internal sealed record TableOpsSnapshot(string Name, long Gets, long Sets, long Deletes);

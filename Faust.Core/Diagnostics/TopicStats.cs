@@ -17,6 +17,10 @@ internal sealed class TopicStats
         Array.Fill(Committed, -1);
         Array.Fill(Low, -1);
         Array.Fill(High, -1);
+        StallWatchFromMs = new long[partitions];
+        StallWatchedCommit = new long[partitions];
+        StallReported = new bool[partitions];
+        Array.Fill(StallWatchFromMs, -1);
     }
 
     public string Name { get; }
@@ -40,4 +44,12 @@ internal sealed class TopicStats
 
     /// <summary>The last high watermark the sampler learned, or -1 (sampler only).</summary>
     public long[] High { get; }
+
+    // The stall watch (sampler only): since when an assigned partition has had events waiting at the same committed
+    // offset (-1: not watched: unassigned, or nothing waiting), that offset, and whether the stall was logged.
+    public long[] StallWatchFromMs { get; }
+
+    public long[] StallWatchedCommit { get; }
+
+    public bool[] StallReported { get; }
 }

@@ -1,3 +1,4 @@
+using Faust.App;
 using Faust.Diagnostics;
 using Faust.Tables;
 using Faust.Transport;
@@ -10,6 +11,9 @@ internal sealed partial class Worker
 {
     /// <summary>The app's monitor.</summary>
     public FaustMonitor Monitor => _app.Monitor;
+
+    /// <summary>The app's settings.</summary>
+    public FaustOptions Options => _options;
 
     /// <summary>Every topic the worker declared (sources, other topics, changelogs) with its partition count.
     /// Complete once the worker has started.</summary>

@@ -80,7 +80,8 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
             unknown.Add(LagUnknownReason(snapshot));
         }
 
-        unknown.Add("Standby replicas are not kept yet, so no partition lists standbys.");
+        // Owners and standbys of partitions this worker does not hold come from the cluster view (the assignor topic).
+        var cluster = app.Worker?.Cluster.Current ?? Faust.Cluster.ClusterSnapshot.Empty;
         var topics = new List<TopicView>();
         foreach (var topic in snapshot.Topics)
         {
@@ -88,9 +89,15 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
             var kind = table is not null ? "changelog" : sources.Contains(topic.Name) ? "source" : internals.Contains(topic.Name) ? "internal" : "topic";
             var partitions = topic.Partitions.Select(p =>
             {
-                var local = table is not null ? table.StoreOf(p.Partition) is not null : p.Assigned;
-                return new PartitionView(p.Partition, local ? identity.Url : null, [], local, p.Received, p.Sent, p.ReadOffset,
-                    p.CommittedOffset, p.LowOffset, p.EndOffset, p.Lag);
+                var tp = new TopicPartition(topic.Name, p.Partition);
+                // A changelog partition held here is active unless it is a standby or a global table's copy of another's.
+                var worker = app.Worker;
+                var replica = table is not null && (worker?.Standbys.Contains(tp) == true || (table.IsGlobal && worker?.OwnsPartition(p.Partition) != true));
+                var local = (table is not null ? table.StoreOf(p.Partition) is not null : p.Assigned) && !replica;
+                var active = local ? identity.Url : cluster.OwnerOf(tp)?.Url;
+                string[] standbys = [.. cluster.StandbysOf(tp).Select(w => w.Url).OfType<string>()];
+                return new PartitionView(p.Partition, active, standbys, local, p.Received, p.Sent, p.ReadOffset,
+                    p.CommittedOffset, p.LowOffset, p.EndOffset, p.Lag, p.StalledSeconds);
             }).ToArray();
             topics.Add(new TopicView(topic.Name, kind, table?.Name, partitions.Length, partitions));
         }

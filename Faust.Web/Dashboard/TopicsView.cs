@@ -9,7 +9,8 @@ internal sealed record TopicsView(IReadOnlyList<TopicView> Topics, long? TotalLa
 internal sealed record TopicView(string Name, string Kind, string? Table, int PartitionCount, IReadOnlyList<PartitionView> Partitions);
 
 /// <summary>A partition: its active owner's URL (null when no worker is known to hold it), standbys, and offsets;
-/// lag is known for the partitions this worker consumes.</summary>
+/// lag is known for the partitions this worker consumes; <see cref="StalledSeconds"/> is set while a consumed partition
+/// has had events waiting longer than Faust:CommitLivelockSoftTimeout without a commit.</summary>
 internal sealed record PartitionView(
     int Partition,
     string? Active,
@@ -21,4 +22,5 @@ internal sealed record PartitionView(
     long? CommittedOffset,
     long? LowOffset,
     long? EndOffset,
-    long? Lag);
+    long? Lag,
+    double? StalledSeconds);

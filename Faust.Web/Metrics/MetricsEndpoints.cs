@@ -118,6 +118,9 @@ internal static class MetricsEndpoints
         Offsets(w, snapshot, "topic_partition_end_offset", "The offset the next record of the partition will get.", p => p.EndOffset);
         Offsets(w, snapshot, "topic_partition_offset_committed", "The group's committed offset of each partition this worker consumes.",
             p => p.Assigned ? p.CommittedOffset : null);
+        Offsets(w, snapshot, "consumer_commit_stalled_seconds",
+            "Seconds a consumed partition has had events waiting without its committed offset moving, once past Faust:CommitLivelockSoftTimeout.",
+            p => p.StalledSeconds is { } seconds ? (long)seconds : null);
         return w.ToString();
     }
 

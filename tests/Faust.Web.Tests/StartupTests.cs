@@ -17,6 +17,7 @@ public sealed class StartupTests
     [InlineData("Faust:Broker", "nats://x", "memory://, embedded://[directory] or kafka://host:port")]
     [InlineData("Faust:TopicPartitions", "0", "1 to 10000")]
     [InlineData("Faust:CommitInterval", "00:00:00", "above 0")]
+    [InlineData("Faust:CommitLivelockSoftTimeout", "00:00:00.5", "00:00:01 to 1.00:00:00")]
     [InlineData("Faust:TableStandbyReplicas", "-1", "0 (no standbys) to 100")]
     [InlineData("Faust:Web:MaxRequestBodyBytes", "0", "above 0")]
     [InlineData("Faust:Web:ForwardTimeout", "00:00:00", "Faust:Web:ForwardTimeout")]

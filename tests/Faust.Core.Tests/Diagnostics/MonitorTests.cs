@@ -3,6 +3,8 @@ using Faust.App;
 using Faust.Core.Tests.Engine;
 using Faust.Diagnostics;
 using Faust.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Faust.Core.Tests.Diagnostics;
 
@@ -253,5 +255,109 @@ public sealed class MonitorTests
         await faust.DisposeAsync();
         Assert.Equal(WorkerState.Stopped, faust.Monitor.State);
         Assert.Equal(WorkerState.Stopped, faust.Monitor.Snapshot.State);
+    }
+
+    [Fact]
+    public async Task APartitionWhoseCommitDoesNotMove_WhileEventsWait_IsStalled_AfterTheLivelockTimeout()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+        using var logs = new ListLoggerFactory();
+        var options = new FaustOptions { Id = "stall", Broker = "memory://", CommitLivelockSoftTimeout = TimeSpan.FromMinutes(5), TopicPartitions = 1 };
+        using var stuck = new SemaphoreSlim(0); // disposed after the app, which cancels the agent waiting on it
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var faust = new FaustApp(options, logs, time);
+        var work = faust.Topic<string, int>("work");
+        long processed = 0;
+        faust.Agent(work, async (stream, ct) =>
+        {
+            await foreach (var (_, n) in stream.Items().WithCancellation(ct))
+            {
+                if (n == 0)
+                {
+                    entered.TrySetResult();
+                    await stuck.WaitAsync(ct); // an agent stuck in one event
+                }
+
+                Interlocked.Increment(ref processed);
+            }
+        });
+        await faust.StartAsync();
+        await faust.WhenReady;
+        await work.SendAsync("a", 1);
+        await Eventually.TrueAsync(() => Interlocked.Read(ref processed) == 1, "the first event");
+        await faust.CommitAsync();
+        await work.SendAsync("a", 0);
+        await work.SendAsync("a", 1);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var monitor = faust.Monitor;
+        PartitionSnapshot Partition() => monitor.Snapshot.Topics.Single(t => t.Name == "work").Partitions[0];
+
+        await Eventually.TrueAsync(() =>
+        {
+            monitor.Sample(); // the clock stands still: the watch starts at the same instant whichever sample sees the lag
+            return Partition().Lag == 2;
+        }, "a lag of 2 (the stuck event and the one behind it)");
+        time.Advance(TimeSpan.FromMinutes(4));
+        monitor.Sample();
+        Assert.Null(Partition().StalledSeconds);
+        time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        monitor.Sample();
+        Assert.Equal(301, Partition().StalledSeconds);
+        time.Advance(TimeSpan.FromSeconds(10));
+        monitor.Sample();
+        Assert.Equal(311, Partition().StalledSeconds);
+        var warning = Assert.Single(logs.Messages, m => m.Contains("has not committed", StringComparison.Ordinal));
+        Assert.Contains("work[0]", warning, StringComparison.Ordinal);
+        Assert.Contains("2 events wait", warning, StringComparison.Ordinal);
+
+        // Unstuck: the events are processed and committed, nothing waits, the stall is over.
+        stuck.Release();
+        await Eventually.TrueAsync(() => Interlocked.Read(ref processed) == 3, "the stuck event and the one after it");
+        await faust.CommitAsync();
+        monitor.Sample();
+        Assert.Equal(0, Partition().Lag);
+        Assert.Null(Partition().StalledSeconds);
+    }
+
+    private sealed class ListLoggerFactory : ILoggerFactory
+    {
+        private readonly List<string> _messages = [];
+
+        public IReadOnlyList<string> Messages
+        {
+            get
+            {
+                lock (_messages)
+                {
+                    return [.. _messages];
+                }
+            }
+        }
+
+        public ILogger CreateLogger(string categoryName) => new ListLogger(this);
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class ListLogger(ListLoggerFactory owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                lock (owner._messages)
+                {
+                    owner._messages.Add(formatter(state, exception));
+                }
+            }
+        }
     }
 }

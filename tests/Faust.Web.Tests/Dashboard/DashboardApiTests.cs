@@ -193,6 +193,7 @@ public sealed class DashboardApiTests : IDisposable
             Assert.True(p.GetProperty("local").GetBoolean());
             Assert.Equal(p.GetProperty("endOffset").GetInt64(), OrZero(p.GetProperty("committedOffset"))); // null: nothing to commit yet
             Assert.Equal(0, p.GetProperty("lag").GetInt64());
+            Assert.Equal(JsonValueKind.Null, p.GetProperty("stalledSeconds").ValueKind); // nothing waits, nothing stalls
         });
 
         var changelog = Topic(topics, _factory.Changelog("click_counts"));

@@ -41,6 +41,8 @@ public sealed partial class MetricsTests : IDisposable
         Assert.Contains("faust_table_keys{table=\"click_counts\"} 4\n", text, StringComparison.Ordinal);
         Assert.Contains("faust_worker_ready 1\n", text, StringComparison.Ordinal);
         Assert.Contains("faust_consumer_lag{topic=\"clicks\",partition=\"0\"}", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE faust_consumer_commit_stalled_seconds gauge", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("faust_consumer_commit_stalled_seconds{", text, StringComparison.Ordinal); // nothing is stalled
         Assert.Contains("faust_events_runtime_ms_count{agent=\"count_click\"}", text, StringComparison.Ordinal);
     }
 

@@ -354,6 +354,24 @@ public sealed class DistributedServingTests : IAsyncLifetime
             Assert.Empty(cluster.GetProperty("contested").EnumerateObject());
             Assert.True(cluster.GetProperty("complete").GetBoolean());
             Assert.Equal(2, cluster.GetProperty("totals").GetProperty("workers").GetInt32());
+
+            // The Topics view names each changelog partition's active owner and standby, this worker's or the other's.
+            var urls = all.Select(Authority).ToArray();
+            JsonElement[] ChangelogPartitions(JsonElement topics) =>
+                topics.GetProperty("topics").EnumerateArray().Where(t => t.GetProperty("name").GetString() == changelog)
+                    .SelectMany(t => t.GetProperty("partitions").EnumerateArray()).ToArray();
+            var topics = await Eventually.UntilAsync(async () => JsonDocument.Parse(await client.GetStringAsync("/api/topics")).RootElement,
+                t => ChangelogPartitions(t) is { Length: MockKafka.Partitions } ps && ps.All(p => p.GetProperty("standbys").GetArrayLength() > 0),
+                $"/api/topics on {self} to list the changelog's partitions with standbys (the monitor samples once a second)", TimeSpan.FromSeconds(30));
+            var partitions = ChangelogPartitions(topics);
+            foreach (var partition in partitions)
+            {
+                var p = partition.GetProperty("partition").GetInt32();
+                var owner = actives[0].Contains(p) ? 0 : 1;
+                Assert.Equal(urls[owner], partition.GetProperty("active").GetString());
+                Assert.Equal([urls[1 - owner]], partition.GetProperty("standbys").EnumerateArray().Select(u => u.GetString()));
+                Assert.Equal(self == (owner == 0 ? "w1" : "w2"), partition.GetProperty("local").GetBoolean());
+            }
         }
     }
 

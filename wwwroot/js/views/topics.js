@@ -37,7 +37,11 @@ function partitionRow(topic, p, maxLag, selfUrl) {
   const lag = known(p.lag)
     ? el('td', { class: 'lag-cell' },
       el('span', { class: 'lagbar', 'aria-hidden': 'true' }, el('span', { style: `width:${Math.round((100 * p.lag) / maxLag)}%` })),
-      count(p.lag))
+      count(p.lag),
+      known(p.stalledSeconds)
+        ? el('span', { class: 'stalled', title: 'Events wait and the committed offset has not moved for longer than Faust:CommitLivelockSoftTimeout',
+          text: `no commit for ${count(Math.round(p.stalledSeconds))} s` })
+        : null)
     : el('td', { class: 'lag-cell muted', text: topic.kind === 'source' ? 'unknown' : '—' });
   return el('tr', {},
     el('th', { scope: 'row', text: String(p.partition) }),
