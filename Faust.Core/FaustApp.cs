@@ -25,13 +25,13 @@ namespace Faust;
 /// <para>Declaration methods are not thread safe and throw once the app has started. Topics, tables and their
 /// methods are thread safe once it runs.</para>
 /// </remarks>
-public sealed class FaustApp : IAsyncDisposable
+public sealed partial class FaustApp : IAsyncDisposable
 {
     private readonly List<ITopicView> _topics = [];
     private readonly List<ITableView> _tables = [];
     private readonly List<IAgent> _agents = [];
     private readonly List<ScheduledTask> _scheduled = [];
-    private readonly List<Task> _agentTasks = [];
+    private readonly List<(string Name, Task Task)> _agentTasks = [];
     private readonly CancellationTokenSource _agentsStopping = new();
     private readonly TaskCompletionSource<Exception> _crashed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _repliesLock = new(1, 1);
@@ -372,23 +372,47 @@ public sealed class FaustApp : IAsyncDisposable
         await StartWorkerAsync(ct).ConfigureAwait(false);
         foreach (var agent in _agents)
         {
-            _agentTasks.Add(RunAsync(agent, _agentsStopping.Token));
+            _agentTasks.Add((agent.Name, RunAsync(agent, _agentsStopping.Token)));
         }
 
         foreach (var task in _scheduled)
         {
-            _agentTasks.Add(RunAsync(task, _agentsStopping.Token));
+            _agentTasks.Add((task.Name, RunAsync(task, _agentsStopping.Token)));
         }
     }
 
     /// <summary>Stops the agents (each finishes the event it is processing), commits what was processed and
     /// closes the broker connection.</summary>
+    /// <remarks>An agent that does not stop within 10 seconds (stuck in an event, deaf to cancellation) is logged and
+    /// left behind: the worker still commits what was acknowledged (under exactly_once it commits nothing while that
+    /// event is in flight) and leaves the group, so one stuck agent never holds a shutdown for ever.</remarks>
     public async Task StopAsync(CancellationToken ct = default)
     {
         await _agentsStopping.CancelAsync().ConfigureAwait(false);
-        await System.Threading.Tasks.Task.WhenAll(_agentTasks).WaitAsync(ct).ConfigureAwait(false);
+        await WaitForAgentsAsync(_agentTasks, StopGrace, _loggerFactory, ct).ConfigureAwait(false);
         await StopWorkerAsync(ct).ConfigureAwait(false);
     }
+
+    /// <summary>How long a stop waits for agents to finish their event before it goes on without them (and how long
+    /// the final exactly_once commit waits for an event in flight). Settable for tests.</summary>
+    internal TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Waits up to <paramref name="grace"/> for the agents' tasks; logs the ones still running after it.</summary>
+    internal static async Task WaitForAgentsAsync(IReadOnlyCollection<(string Name, Task Task)> agents, TimeSpan grace, ILoggerFactory loggers, CancellationToken ct)
+    {
+        try
+        {
+            await System.Threading.Tasks.Task.WhenAll(agents.Select(a => a.Task)).WaitAsync(grace, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var stuck = string.Join(", ", agents.Where(a => !a.Task.IsCompleted).Select(a => a.Name));
+            LogAgentsStuck(loggers.CreateLogger("Faust.App"), grace.TotalSeconds, stuck);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agents still running {Seconds} s after they were told to stop: {Agents}. The worker stops without them; an event they are in is not committed and will be processed again.")]
+    private static partial void LogAgentsStuck(ILogger logger, double seconds, string agents);
 
     /// <summary>Commits what agents have acknowledged now, instead of waiting for the commit interval.</summary>
     /// <returns>The offsets committed, per partition.</returns>

@@ -498,9 +498,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
             {
                 await Task.Delay(_options.CommitInterval, Time, ct).ConfigureAwait(false);
 
-                // Not cancellable: a commit stopped halfway would leave the gate closed or the transaction ended
-                // without a new one; StopAsync waits for it and then commits once more.
-                await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                // Not cancellable once it commits: a commit stopped halfway would leave the gate closed or the
+                // transaction ended without a new one; StopAsync waits for it and then commits once more. Only its
+                // wait for an event in flight (exactly_once) gives way to a stop, so a stuck agent cannot hold it.
+                await CommitAsync(CancellationToken.None, gateWait: ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -514,8 +515,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         }
     }
 
-    /// <summary>Commits what every agent has acknowledged; returns the offsets committed.</summary>
-    public async Task<IReadOnlyDictionary<TopicPartition, long>> CommitAsync(CancellationToken ct)
+    /// <summary>Commits what every agent has acknowledged; returns the offsets committed. Under exactly_once it
+    /// first waits until no event is in flight; <paramref name="gateWait"/> may cancel that wait alone.</summary>
+    public async Task<IReadOnlyDictionary<TopicPartition, long>> CommitAsync(CancellationToken ct, CancellationToken gateWait = default)
     {
         var consumer = _consumer;
         if (consumer is null)
@@ -526,7 +528,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         await _commitLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            return await CommitLockedAsync(gateHeld: false, ct).ConfigureAwait(false);
+            return await CommitLockedAsync(gateHeld: false, ct, gateWait).ConfigureAwait(false);
         }
         finally
         {
@@ -535,7 +537,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     }
 
     // Holds the commit lock. gateHeld: the caller has closed the gate (a hand-over).
-    private async Task<IReadOnlyDictionary<TopicPartition, long>> CommitLockedAsync(bool gateHeld, CancellationToken ct)
+    private async Task<IReadOnlyDictionary<TopicPartition, long>> CommitLockedAsync(bool gateHeld, CancellationToken ct, CancellationToken gateWait = default)
     {
         var consumer = _consumer!;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -544,7 +546,8 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         {
             if (_exactlyOnce && !gateHeld)
             {
-                await Gate.CloseAsync(ct).ConfigureAwait(false);
+                using var waitOrStop = CancellationTokenSource.CreateLinkedTokenSource(ct, gateWait);
+                await Gate.CloseAsync(waitOrStop.Token).ConfigureAwait(false);
                 gateClosed = true;
             }
 
@@ -671,8 +674,15 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
         try
         {
-            var committed = await CommitAsync(ct).ConfigureAwait(false);
+            // exactly_once: an agent stuck in an event (see FaustApp.StopAsync) would hold the last commit for ever;
+            // after the grace it is skipped, the transaction aborted, and those events are processed again.
+            using var grace = new CancellationTokenSource(_app.StopGrace);
+            var committed = await CommitAsync(ct, grace.Token).ConfigureAwait(false);
             LogStopped(Logger, _options.Id, committed.Count);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            LogStoppedWithoutCommit(Logger, _options.Id, _app.StopGrace.TotalSeconds);
         }
         catch (Exception ex)
         {
@@ -729,6 +739,9 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker of app {App} stopped after committing {Partitions} partitions.")]
     private static partial void LogStopped(ILogger logger, string app, int partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker of app {App} stopped without its last commit: an event was still in flight {Seconds} s after the stop (exactly_once commits only between events). The events since the previous commit will be processed again.")]
+    private static partial void LogStoppedWithoutCommit(ILogger logger, string app, double seconds);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The poll loop failed; the worker receives no more events.")]
     private static partial void LogPollFailed(ILogger logger, Exception ex);

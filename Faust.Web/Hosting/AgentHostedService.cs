@@ -1,19 +1,19 @@
 using Faust.Agents;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Faust.Web.Hosting;
 
 // One per agent. Registered after FaustWorkerService, so it starts once the worker consumes and is stopped (its
 // stream ends, the last event is acknowledged) before the worker commits and closes.
-internal sealed partial class AgentHostedService(FaustApp app, IAgent agent, ILogger<AgentHostedService> logger) : BackgroundService
+internal sealed partial class AgentHostedService(FaustApp app, IAgent agent, ILogger<AgentHostedService> logger)
+    : FaustBackgroundService(app, $"Agent {agent.Name}", logger)
 {
     public IAgent Agent => agent;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogAgentStarted(logger, agent.Name, agent.SourceName);
-        await app.RunAsync(agent, stoppingToken).ConfigureAwait(false);
+        await App.RunAsync(agent, stoppingToken).ConfigureAwait(false);
         LogAgentStopped(logger, agent.Name);
     }
 

@@ -171,7 +171,7 @@ public sealed class FaustBuilder
             throw new InvalidOperationException("Declare timers and tasks before builder.Build(): each runs as a hosted service.");
         }
 
-        Services.AddSingleton<IHostedService>(_ => new ScheduledTaskHostedService(App, task));
+        Services.AddSingleton<IHostedService>(sp => new ScheduledTaskHostedService(App, task, sp.GetRequiredService<ILogger<ScheduledTaskHostedService>>()));
         return task;
     }
 }
