@@ -218,35 +218,27 @@ public sealed class SetTable<TKey, TMember> : ITableView
 
     TableLookup ITableView.Lookup(string keyText)
     {
-        TKey key;
-        try
+        if (!TableKeyText.TryParse<TKey>(keyText, out var key, out var badKey))
         {
-            key = TableKeyText.Parse<TKey>(keyText);
-        }
-        catch (Exception ex) when (ex is CodecException or JsonException or FormatException)
-        {
-            return new TableLookup(TableLookupStatus.BadKey, null, $"Key '{keyText}' is not a valid {typeof(TKey).Name}: {ex.Message}");
+            return badKey;
         }
 
-        var set = this[key];
-        return new TableLookup(set.Count > 0 ? TableLookupStatus.Found : TableLookupStatus.Default, JsonSerializer.SerializeToUtf8Bytes(set, JsonOptions));
+        return Answer(this[key]);
     }
 
     TableLookup ITableView.LookupStandby(string keyText, int partition)
     {
-        TKey key;
-        try
+        if (!TableKeyText.TryParse<TKey>(keyText, out var key, out var badKey))
         {
-            key = TableKeyText.Parse<TKey>(keyText);
-        }
-        catch (Exception ex) when (ex is CodecException or JsonException or FormatException)
-        {
-            return new TableLookup(TableLookupStatus.BadKey, null, $"Key '{keyText}' is not a valid {typeof(TKey).Name}: {ex.Message}");
+            return badKey;
         }
 
-        var set = _stores.StoreOf(partition) is { } store && store.TryGet(EncodeKey(key), out var stored) ? DecodeSet(stored) : [];
-        return new TableLookup(set.Count > 0 ? TableLookupStatus.Found : TableLookupStatus.Default, JsonSerializer.SerializeToUtf8Bytes(set, JsonOptions));
+        return Answer(_stores.StoreOf(partition) is { } store && store.TryGet(EncodeKey(key), out var stored) ? DecodeSet(stored) : []);
     }
+
+    // A missing key reads as the empty set.
+    private static TableLookup Answer(IReadOnlySet<TMember> set) =>
+        new(set.Count > 0 ? TableLookupStatus.Found : TableLookupStatus.Default, JsonSerializer.SerializeToUtf8Bytes(set, JsonOptions));
 
     TablePage ITableView.Browse(int? partition, int offset, int limit) =>
         _stores.Browse(partition, offset, limit, key => TableKeyText.Format(KeyCodec.Decode(key)),

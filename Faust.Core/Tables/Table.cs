@@ -248,47 +248,31 @@ public sealed class Table<TKey, TValue> : ITableView
 
     TableLookup ITableView.Lookup(string keyText)
     {
-        TKey key;
-        try
+        if (!TableKeyText.TryParse<TKey>(keyText, out var key, out var badKey))
         {
-            key = TableKeyText.Parse<TKey>(keyText);
-        }
-        catch (Exception ex) when (ex is CodecException or JsonException or FormatException)
-        {
-            return new TableLookup(TableLookupStatus.BadKey, null, $"Key '{keyText}' is not a valid {typeof(TKey).Name}: {ex.Message}");
+            return badKey;
         }
 
-        if (TryGetValue(key, out var value))
-        {
-            return new TableLookup(TableLookupStatus.Found, RenderJson(value));
-        }
-
-        return _default is not null
-            ? new TableLookup(TableLookupStatus.Default, RenderJson(_default()))
-            : new TableLookup(TableLookupStatus.NotFound, null);
+        return Answer(TryGetValue(key, out var value), value);
     }
 
     TableLookup ITableView.LookupStandby(string keyText, int partition)
     {
-        TKey key;
-        try
+        if (!TableKeyText.TryParse<TKey>(keyText, out var key, out var badKey))
         {
-            key = TableKeyText.Parse<TKey>(keyText);
-        }
-        catch (Exception ex) when (ex is CodecException or JsonException or FormatException)
-        {
-            return new TableLookup(TableLookupStatus.BadKey, null, $"Key '{keyText}' is not a valid {typeof(TKey).Name}: {ex.Message}");
+            return badKey;
         }
 
-        if (_stores.StoreOf(partition) is { } store && store.TryGet(EncodeKey(key), out var bytes))
-        {
-            return new TableLookup(TableLookupStatus.Found, RenderJson(ValueCodec.Decode(bytes)));
-        }
-
-        return _default is not null
-            ? new TableLookup(TableLookupStatus.Default, RenderJson(_default()))
-            : new TableLookup(TableLookupStatus.NotFound, null);
+        return _stores.StoreOf(partition) is { } store && store.TryGet(EncodeKey(key), out var bytes)
+            ? Answer(found: true, ValueCodec.Decode(bytes))
+            : Answer(found: false, default!);
     }
+
+    // The value held, else the table's default, else not found.
+    private TableLookup Answer(bool found, TValue value) =>
+        found ? new TableLookup(TableLookupStatus.Found, RenderJson(value))
+        : _default is not null ? new TableLookup(TableLookupStatus.Default, RenderJson(_default()))
+        : new TableLookup(TableLookupStatus.NotFound, null);
 
     // As the value codec writes JSON when it does (records with their envelope, decimals as strings, as Faust's
     // table view answers), else System.Text.Json's web defaults.

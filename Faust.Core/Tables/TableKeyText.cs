@@ -1,3 +1,4 @@
+using Faust.Serialization;
 using System.Text.Json;
 
 namespace Faust.Tables;
@@ -26,6 +27,24 @@ internal static class TableKeyText
         }
 
         return key ?? throw new FormatException("a key cannot be null");
+    }
+
+    /// <summary>Parses a key given in a request; a key that is not a valid <typeparamref name="TKey"/> gives the
+    /// BadKey lookup answer instead, with the reason.</summary>
+    public static bool TryParse<TKey>(string keyText, out TKey key, out TableLookup badKey)
+    {
+        try
+        {
+            key = Parse<TKey>(keyText);
+            badKey = default!;
+            return true;
+        }
+        catch (Exception ex) when (ex is CodecException or JsonException or FormatException)
+        {
+            key = default!;
+            badKey = new TableLookup(TableLookupStatus.BadKey, null, $"Key '{keyText}' is not a valid {typeof(TKey).Name}: {ex.Message}");
+            return false;
+        }
     }
 
     /// <summary>The text form <see cref="Parse{TKey}"/> reads back: raw for strings, JSON otherwise.</summary>
