@@ -48,12 +48,6 @@ public sealed class AppTests(MockClusterFixture mock)
             .ToDictionary(c => new TopicPartition(topic, c.Partition.Value), c => c.Offset.Value);
     }
 
-    private long HighWatermark(string topic, int partition)
-    {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = mock.Bootstrap, GroupId = "watermarks" }).Build();
-        return consumer.QueryWatermarkOffsets(new Confluent.Kafka.TopicPartition(topic, partition), TimeSpan.FromSeconds(10)).High.Value;
-    }
-
     [Fact]
     public async Task ClickCounter_CountsEveryClick_AndCommitsWhatItProcessed()
     {
@@ -72,16 +66,16 @@ public sealed class AppTests(MockClusterFixture mock)
         var committed = Committed(id, topic);
         for (var p = 0; p < ClickCounter.Partitions; p++)
         {
-            Assert.Equal(HighWatermark(topic, p), committed[new TopicPartition(topic, p)]);
+            Assert.Equal(mock.HighWatermark(topic, p), committed[new TopicPartition(topic, p)]);
         }
 
         // Table writes went to the changelog on the partition of the click's key: at least one record per URL, at
         // most one per click (writes between two commits send one record per key: the changelog buffer).
-        var changelogRecords = Enumerable.Range(0, ClickCounter.Partitions).Sum(p => HighWatermark(app.Changelog, p));
+        var changelogRecords = Enumerable.Range(0, ClickCounter.Partitions).Sum(p => mock.HighWatermark(app.Changelog, p));
         Assert.InRange(changelogRecords, Expected(240).Count, 240);
         var url0 = Urls[0];
         var partitionOfUrl0 = Partitioner.Default.PartitionFor(System.Text.Encoding.UTF8.GetBytes(url0), ClickCounter.Partitions);
-        Assert.True(HighWatermark(app.Changelog, partitionOfUrl0) >= 1);
+        Assert.True(mock.HighWatermark(app.Changelog, partitionOfUrl0) >= 1);
     }
 
     [Fact]
@@ -95,7 +89,7 @@ public sealed class AppTests(MockClusterFixture mock)
         await Eventually.TrueAsync(() =>
         {
             var committed = Committed(id, topic);
-            return Enumerable.Range(0, ClickCounter.Partitions).All(p => committed[new TopicPartition(topic, p)] == HighWatermark(topic, p));
+            return Enumerable.Range(0, ClickCounter.Partitions).All(p => committed[new TopicPartition(topic, p)] == mock.HighWatermark(topic, p));
         }, "the commit interval to commit every partition's end");
     }
 
@@ -181,7 +175,7 @@ public sealed class AppTests(MockClusterFixture mock)
         await Eventually.TrueAsync(() =>
         {
             var committed = Committed(id, topic);
-            return all.All(tp => committed[tp] == HighWatermark(topic, tp.Partition));
+            return all.All(tp => committed[tp] == mock.HighWatermark(topic, tp.Partition));
         }, "A to commit the first 120 clicks");
 
         var b = new ClickCounter(mock.Options(id, workerId: "b"), topic, logsB);
@@ -214,7 +208,7 @@ public sealed class AppTests(MockClusterFixture mock)
             await Eventually.TrueAsync(() =>
             {
                 var committed = Committed(id, topic);
-                return all.All(tp => committed[tp] == HighWatermark(topic, tp.Partition));
+                return all.All(tp => committed[tp] == mock.HighWatermark(topic, tp.Partition));
             }, "both workers to commit what they processed");
         }
         finally
@@ -312,7 +306,7 @@ public sealed class AppTests(MockClusterFixture mock)
                 await Eventually.TrueAsync(() =>
                 {
                     var committed = Committed(id, topic);
-                    return all.All(tp => committed[tp] == HighWatermark(topic, tp.Partition));
+                    return all.All(tp => committed[tp] == mock.HighWatermark(topic, tp.Partition));
                 }, "both workers to commit what they processed");
             }
             finally

@@ -19,6 +19,13 @@ public sealed class MockClusterFixture : IDisposable
 
     public string Bootstrap => Cluster.BootstrapServers;
 
+    /// <summary>The offset the next record of the partition will get, as the broker sees it now.</summary>
+    public long HighWatermark(string topic, int partition)
+    {
+        using var consumer = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(new Confluent.Kafka.ConsumerConfig { BootstrapServers = Bootstrap, GroupId = "watermarks" }).Build();
+        return consumer.QueryWatermarkOffsets(new Confluent.Kafka.TopicPartition(topic, partition), TimeSpan.FromSeconds(10)).High.Value;
+    }
+
     /// <summary>A name no other test uses.</summary>
     public string Unique(string prefix) => $"{prefix}-{Interlocked.Increment(ref _sequence)}-{Guid.NewGuid().ToString("N")[..6]}";
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Confluent.Kafka;
 
 namespace Faust.Kafka.Tests;
 
@@ -26,8 +25,8 @@ public sealed class MonitorOnKafkaTests(MockClusterFixture mock)
         await app.App.CommitAsync();
 
         var monitor = app.App.Monitor;
-        var source = Enumerable.Range(0, ClickCounter.Partitions).Select(p => HighWatermark(topic, p)).ToArray();
-        var changelog = Enumerable.Range(0, ClickCounter.Partitions).Select(p => HighWatermark(app.Changelog, p)).ToArray();
+        var source = Enumerable.Range(0, ClickCounter.Partitions).Select(p => mock.HighWatermark(topic, p)).ToArray();
+        var changelog = Enumerable.Range(0, ClickCounter.Partitions).Select(p => mock.HighWatermark(app.Changelog, p)).ToArray();
         Assert.Equal(120, source.Sum());
         await Eventually.TrueAsync(() =>
         {
@@ -70,11 +69,5 @@ public sealed class MonitorOnKafkaTests(MockClusterFixture mock)
 
         // A sample that asked a closing consumer waited for the request timeout before stop could finish.
         Assert.True(watch.Elapsed < options.Kafka.RequestTimeout / 2, $"stopping took {watch.Elapsed.TotalSeconds:F1} s");
-    }
-
-    private long HighWatermark(string topic, int partition)
-    {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = mock.Bootstrap, GroupId = "watermarks" }).Build();
-        return consumer.QueryWatermarkOffsets(new Confluent.Kafka.TopicPartition(topic, partition), TimeSpan.FromSeconds(10)).High.Value;
     }
 }
