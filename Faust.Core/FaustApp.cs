@@ -389,7 +389,7 @@ public sealed partial class FaustApp : IAsyncDisposable
     public async Task StopAsync(CancellationToken ct = default)
     {
         await _agentsStopping.CancelAsync().ConfigureAwait(false);
-        await WaitForAgentsAsync(_agentTasks, StopGrace, _loggerFactory, ct).ConfigureAwait(false);
+        await WaitForAgentsAsync(ct).ConfigureAwait(false);
         await StopWorkerAsync(ct).ConfigureAwait(false);
     }
 
@@ -397,17 +397,17 @@ public sealed partial class FaustApp : IAsyncDisposable
     /// the final exactly_once commit waits for an event in flight). Settable for tests.</summary>
     internal TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Waits up to <paramref name="grace"/> for the agents' tasks; logs the ones still running after it.</summary>
-    internal static async Task WaitForAgentsAsync(IReadOnlyCollection<(string Name, Task Task)> agents, TimeSpan grace, ILoggerFactory loggers, CancellationToken ct)
+    // Waits up to StopGrace for the agents' tasks; logs the ones still running after it.
+    private async Task WaitForAgentsAsync(CancellationToken ct)
     {
         try
         {
-            await System.Threading.Tasks.Task.WhenAll(agents.Select(a => a.Task)).WaitAsync(grace, ct).ConfigureAwait(false);
+            await System.Threading.Tasks.Task.WhenAll(_agentTasks.Select(a => a.Task)).WaitAsync(StopGrace, ct).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            var stuck = string.Join(", ", agents.Where(a => !a.Task.IsCompleted).Select(a => a.Name));
-            LogAgentsStuck(loggers.CreateLogger("Faust.App"), grace.TotalSeconds, stuck);
+            var stuck = string.Join(", ", _agentTasks.Where(a => !a.Task.IsCompleted).Select(a => a.Name));
+            LogAgentsStuck(_loggerFactory.CreateLogger("Faust.App"), StopGrace.TotalSeconds, stuck);
         }
     }
 

@@ -136,12 +136,10 @@ internal sealed partial class FaustMonitor : IDisposable
     /// <summary>Stops sampling once the worker has stopped; the last snapshot stays readable.</summary>
     public void Detach()
     {
+        StopSampling();
         Volatile.Write(ref _state, (int)WorkerState.Stopped);
         lock (_sampleLock)
         {
-            _timer?.Dispose();
-            _timer = null;
-            _worker = null;
             Publish(BuildSnapshot(null));
         }
     }
