@@ -22,7 +22,7 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
     private volatile FollowRequest? _requested;
     private volatile IReadOnlyDictionary<TopicPartition, ITableView> _followed = new Dictionary<TopicPartition, ITableView>();
     private long _applied;
-    private volatile bool _paused;
+    private volatile TaskCompletionSource? _paused;
 
     public ChangelogFollower(ITransport transport, ILogger logger, TimeProvider time)
     {
@@ -62,8 +62,20 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
         return request.Adopted.Task;
     }
 
-    /// <summary>Test hook: while true, the follower adopts new sets but reads nothing (a standby falling behind).</summary>
-    public bool Paused { get => _paused; set => _paused = value; }
+    /// <summary>Test hook: from when the returned task completes, the follower adopts new sets but applies nothing
+    /// more (a standby falling behind). The task completes on the follower's thread between two polls, so a batch
+    /// polled before the pause is applied before it, never after.</summary>
+    public Task PauseAsync()
+    {
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        paused = Interlocked.CompareExchange(ref _paused, paused, null) ?? paused;
+        if (!_thread.IsAlive)
+        {
+            paused.TrySetResult();
+        }
+
+        return paused.Task;
+    }
 
     /// <summary>Whether a partition is followed now.</summary>
     public bool IsFollowing(TopicPartition partition) => _followed.ContainsKey(partition);
@@ -103,7 +115,12 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
                     }
                 }
 
-                if (_followed.Count == 0 || Paused)
+                if (_paused is { } paused)
+                {
+                    paused.TrySetResult();
+                }
+
+                if (_followed.Count == 0 || _paused is not null)
                 {
                     _stopping.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
                     continue;

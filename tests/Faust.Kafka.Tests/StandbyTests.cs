@@ -75,7 +75,7 @@ public sealed class StandbyTests(MockClusterFixture mock)
                 });
 
                 // b's follower stops (a standby falling behind); a goes on writing its partitions.
-                b.App.Worker!.Follower!.Paused = true;
+                await b.App.Worker!.Follower!.PauseAsync().WaitAsync(TimeSpan.FromSeconds(10));
                 foreach (var p in aPartitions)
                 {
                     tailOffsets[p] = counts.StoreOf(p)!.AppliedOffset;
