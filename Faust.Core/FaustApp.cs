@@ -99,6 +99,10 @@ public sealed partial class FaustApp : IAsyncDisposable
     /// partition is not read (see <see cref="TableRecovery.Hold"/>).</summary>
     internal Func<TopicPartition, bool>? RecoveryHold { get; set; }
 
+    /// <summary>Test hook: wraps the worker's transport (a stand-in for a broker's timing, such as Kafka publishing
+    /// an assignment only after the assigned callback returned).</summary>
+    internal Func<ITransport, ITransport>? WrapTransport { get; set; }
+
     internal FaustMonitor Monitor { get; } = new();
 
     /// <summary>Declares a topic.</summary>
@@ -439,6 +443,7 @@ public sealed partial class FaustApp : IAsyncDisposable
             Options.ThrowIfInvalid();
             StoreFactory = Options.UsesRocksDb ? new RocksDbStoreFactory(Options.TableDirectory, Options.RocksDb) : new MemoryStoreFactory();
             var transport = TransportFactory.Create(Options, _loggerFactory);
+            transport = WrapTransport?.Invoke(transport) ?? transport;
             var worker = new Worker(this, transport, _loggerFactory.CreateLogger("Faust.Worker"), Time);
             Monitor.Attach(worker, Time);
             try
