@@ -20,6 +20,11 @@ internal sealed partial class Worker
 {
     private readonly object _chainLock = new();
     private readonly object _lagLock = new();
+
+    // Taken while a partition's ownership changes together with its stores (the poll thread's assign and release),
+    // and while a standby change checks ownership and then opens or closes a store (the chain), so an assignment can
+    // never fall between the check and the act: a partition just assigned is never turned into a standby or closed.
+    private readonly object _ownershipLock = new();
     private ChangelogFollower? _follower;
     private volatile bool[] _owned = [];
     private volatile IReadOnlySet<TopicPartition> _standbys = new HashSet<TopicPartition>();
@@ -139,23 +144,30 @@ internal sealed partial class Worker
         {
             var previous = _standbys;
             var next = target.ToHashSet();
-            foreach (var tp in next)
+            lock (_ownershipLock)
             {
-                if (!previous.Contains(tp) && !OwnsPartition(tp.Partition) && _tablesByChangelog.TryGetValue(tp.Topic, out var table))
+                foreach (var tp in next)
                 {
-                    table.SetStandby([tp.Partition], _partitionCounts[tp.Topic], standby: true);
+                    if (!previous.Contains(tp) && !OwnsPartition(tp.Partition) && _tablesByChangelog.TryGetValue(tp.Topic, out var table))
+                    {
+                        table.SetStandby([tp.Partition], _partitionCounts[tp.Topic], standby: true);
+                    }
                 }
+
+                _standbys = next;
             }
 
-            _standbys = next;
             await FollowNotOwnedAsync().ConfigureAwait(false);
 
             // The follower has let go of the dropped ones: close them unless they are owned now.
-            foreach (var tp in previous)
+            lock (_ownershipLock)
             {
-                if (!next.Contains(tp) && !OwnsPartition(tp.Partition) && _tablesByChangelog.TryGetValue(tp.Topic, out var table))
+                foreach (var tp in previous)
                 {
-                    table.ClosePartitions([tp.Partition]);
+                    if (!next.Contains(tp) && !OwnsPartition(tp.Partition) && _tablesByChangelog.TryGetValue(tp.Topic, out var table))
+                    {
+                        table.ClosePartitions([tp.Partition]);
+                    }
                 }
             }
 

@@ -286,10 +286,13 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         // assignment only after this callback returns, so until then only this bookkeeping keeps HTTP reads off them.
         var generation = MarkRecovering(sources);
         _consumer?.Pause(sources);
-        MarkOwned(tablePartitions, owned: true);
-        foreach (var table in _app.TableViews)
+        lock (_ownershipLock)
         {
-            table.OpenPartitions(PartitionsToOpen(table, tablePartitions), _partitionCounts[table.ChangelogTopic]);
+            MarkOwned(tablePartitions, owned: true);
+            foreach (var table in _app.TableViews)
+            {
+                table.OpenPartitions(PartitionsToOpen(table, tablePartitions), _partitionCounts[table.ChangelogTopic]);
+            }
         }
 
         var sourcesByPartition = sources.ToLookup(tp => tp.Partition);
@@ -410,8 +413,12 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         ForgetRecovered(partitions);
         var tablePartitions = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().ToArray();
         _changelogBuffer?.Drop(tablePartitions);
-        MarkOwned(tablePartitions, owned: false);
-        ReleaseTablePartitions(tablePartitions, clean);
+        lock (_ownershipLock)
+        {
+            MarkOwned(tablePartitions, owned: false);
+            ReleaseTablePartitions(tablePartitions, clean);
+        }
+
         FollowAfterRecovery();
     }
 
