@@ -7,8 +7,8 @@ namespace Faust.Diagnostics;
 // The sampler: once a second, counters in, one immutable snapshot out (see FaustMonitor).
 internal sealed partial class FaustMonitor
 {
-    /// <summary>Takes a sample now. The timer calls it every second; tests call it to avoid waiting. Samples never
-    /// overlap: a call made while one runs returns at once.</summary>
+    /// <summary>Takes a sample now. The timer calls it every second. Samples never overlap: a call made while one
+    /// runs returns at once, so the timer never blocks on a slow sample.</summary>
     public void Sample()
     {
         if (!Monitor.TryEnter(_sampleLock))
@@ -18,16 +18,36 @@ internal sealed partial class FaustMonitor
 
         try
         {
+            SampleLocked();
+        }
+        finally
+        {
+            Monitor.Exit(_sampleLock);
+        }
+    }
+
+    /// <summary>Takes a sample now, waiting for one under way: the snapshot published when it returns was built after
+    /// the call. For tests, which would otherwise wait for the timer (or read an older snapshot when the timer's
+    /// sample holds the lock).</summary>
+    public void SampleNow()
+    {
+        lock (_sampleLock)
+        {
+            SampleLocked();
+        }
+    }
+
+    // Holds the sample lock.
+    private void SampleLocked()
+    {
+        try
+        {
             Publish(BuildSnapshot(_worker));
         }
         catch (Exception ex)
         {
             // The sampler must never take the worker down; the snapshot before stays in place.
             RecordError("monitor", "sampling failed", ex);
-        }
-        finally
-        {
-            Monitor.Exit(_sampleLock);
         }
     }
 

@@ -9,8 +9,12 @@ using Microsoft.Extensions.Time.Testing;
 namespace Faust.Core.Tests.Diagnostics;
 
 // The monitor counts what the worker does: exactly, for events, table operations, records received and sent;
-// and it derives lag, state and recovery progress from the worker. Samples are taken by hand (Sample()), so
-// nothing here waits for the once-a-second timer.
+// and it derives lag, state and recovery progress from the worker. Samples are taken by hand (SampleNow(), which waits
+// for a sample of the once-a-second timer under way instead of skipping), so nothing here waits for the timer.
+//
+// The monitor counts an event when the agent moves past it (StreamEnumerator.Finish, at its next MoveNextAsync), which
+// is also when it is acknowledged: after the agent's body bumped a test's own counter. So a test that sees its counter
+// waits for the monitor's count (CountedAsync) or for the commit (CommitUntilAsync) before asserting on either.
 public sealed class MonitorTests
 {
     [Fact]
@@ -25,9 +29,10 @@ public sealed class MonitorTests
         }
 
         await app.WaitProcessedAsync(100);
-        await app.App.CommitAsync();
         var monitor = app.App.Monitor;
-        monitor.Sample();
+        await CountedAsync(monitor, "count_click", 100);
+        await app.App.CommitAsync();
+        monitor.SampleNow();
         var snapshot = monitor.Snapshot;
 
         var agent = Assert.Single(snapshot.Agents);
@@ -76,7 +81,7 @@ public sealed class MonitorTests
         }
 
         await Eventually.TrueAsync(() => Interlocked.Read(ref seen) == 300, "the three actors to process 300 events");
-        faust.Monitor.Sample();
+        await CountedAsync(faust.Monitor, "pool", 300);
 
         var agent = Assert.Single(faust.Monitor.Snapshot.Agents);
         Assert.Equal("pool", agent.Name);
@@ -95,7 +100,7 @@ public sealed class MonitorTests
         _ = app.Counts["https://example.com/a"];
         app.Counts.Remove("https://example.com/a");
         await app.App.CommitAsync();
-        app.App.Monitor.Sample();
+        app.App.Monitor.SampleNow();
 
         var table = Assert.Single(app.App.Monitor.Snapshot.Tables);
         Assert.Equal((1, 1, 1), (table.Gets, table.Sets, table.Deletes));
@@ -126,7 +131,7 @@ public sealed class MonitorTests
         await numbers.SendAsync("k", 13);
         await numbers.SendAsync("k", 14);
         await Eventually.TrueAsync(() => Interlocked.Read(ref seen) == 2, "the agent to restart and see the second event");
-        faust.Monitor.Sample();
+        faust.Monitor.SampleNow();
 
         var agent = Assert.Single(faust.Monitor.Snapshot.Agents);
         Assert.Equal(1, agent.Crashes);
@@ -158,7 +163,7 @@ public sealed class MonitorTests
         await worker.ProduceAsync(new TopicPartition("numbers", 0), new TransportRecord("k"u8.ToArray(), "not a number"u8.ToArray(), null, 0), default);
         await numbers.SendAsync("k", 7);
         await Eventually.TrueAsync(() => Interlocked.Read(ref seen) == 1, "the agent to see the good record");
-        faust.Monitor.Sample();
+        await CountedAsync(faust.Monitor, "reader", 1);
 
         var agent = Assert.Single(faust.Monitor.Snapshot.Agents);
         Assert.Equal(1, agent.Skipped);
@@ -190,7 +195,7 @@ public sealed class MonitorTests
             await work.SendAsync("k", i, partition: 1);
         }
 
-        faust.Monitor.Sample();
+        faust.Monitor.SampleNow();
         var blocked = faust.Monitor.Snapshot;
         var partition = blocked.Topics.Single(t => t.Name == "work").Partitions[1];
         Assert.Equal(5, partition.EndOffset);
@@ -200,8 +205,8 @@ public sealed class MonitorTests
 
         gate.Release(5);
         await Eventually.TrueAsync(() => Interlocked.Read(ref done) == 5, "the agent to finish the 5 events");
-        await faust.CommitAsync();
-        faust.Monitor.Sample();
+        await CommitUntilAsync(faust, "work", 1, 5);
+        faust.Monitor.SampleNow();
         var caughtUp = faust.Monitor.Snapshot;
         Assert.Equal(5, caughtUp.Topics.Single(t => t.Name == "work").Partitions[1].CommittedOffset);
         Assert.Equal(0, caughtUp.TotalLag);
@@ -248,7 +253,7 @@ public sealed class MonitorTests
 
         for (var i = 0; i < FaustMonitor.HistorySeconds + 50; i++)
         {
-            faust.Monitor.Sample();
+            faust.Monitor.SampleNow();
         }
 
         Assert.Equal(FaustMonitor.HistorySeconds + 1, faust.Monitor.Snapshot.History.Count);
@@ -285,7 +290,7 @@ public sealed class MonitorTests
         await faust.WhenReady;
         await work.SendAsync("a", 1);
         await Eventually.TrueAsync(() => Interlocked.Read(ref processed) == 1, "the first event");
-        await faust.CommitAsync();
+        await CommitUntilAsync(faust, "work", 0, 1);
         await work.SendAsync("a", 0);
         await work.SendAsync("a", 1);
         await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -294,17 +299,17 @@ public sealed class MonitorTests
 
         await Eventually.TrueAsync(() =>
         {
-            monitor.Sample(); // the clock stands still: the watch starts at the same instant whichever sample sees the lag
+            monitor.SampleNow(); // the clock stands still: the watch starts at the same instant whichever sample sees the lag
             return Partition().Lag == 2;
         }, "a lag of 2 (the stuck event and the one behind it)");
         time.Advance(TimeSpan.FromMinutes(4));
-        monitor.Sample();
+        monitor.SampleNow();
         Assert.Null(Partition().StalledSeconds);
         time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
-        monitor.Sample();
+        monitor.SampleNow();
         Assert.Equal(301, Partition().StalledSeconds);
         time.Advance(TimeSpan.FromSeconds(10));
-        monitor.Sample();
+        monitor.SampleNow();
         Assert.Equal(311, Partition().StalledSeconds);
         var warning = Assert.Single(logs.Messages, m => m.Contains("has not committed", StringComparison.Ordinal));
         Assert.Contains("work[0]", warning, StringComparison.Ordinal);
@@ -313,10 +318,34 @@ public sealed class MonitorTests
         // Unstuck: the events are processed and committed, nothing waits, the stall is over.
         stuck.Release();
         await Eventually.TrueAsync(() => Interlocked.Read(ref processed) == 3, "the stuck event and the one after it");
-        await faust.CommitAsync();
-        monitor.Sample();
+        await CommitUntilAsync(faust, "work", 0, 3);
+        monitor.SampleNow();
         Assert.Equal(0, Partition().Lag);
         Assert.Null(Partition().StalledSeconds);
+    }
+
+    // Samples until the monitor has counted the events an agent's body has seen (its actors added up).
+    private static Task CountedAsync(FaustMonitor monitor, string agent, long events)
+    {
+        long Counted() => monitor.Snapshot.Agents.FirstOrDefault(a => a.Name == agent)?.Processed ?? 0;
+        return Eventually.TrueAsync(() =>
+        {
+            monitor.SampleNow();
+            return Counted() >= events;
+        }, () => $"the monitor to count {events} events of agent '{agent}' (counted {Counted()})");
+    }
+
+    // Commits until the monitor reports the offset committed: the last event an agent's body has seen is acknowledged
+    // only at its next MoveNextAsync, so a commit made as soon as a test sees it can miss it.
+    private static Task CommitUntilAsync(FaustApp faust, string topic, int partition, long offset)
+    {
+        long? Committed() => faust.Monitor.Snapshot.Topics.FirstOrDefault(t => t.Name == topic)?.Partitions[partition].CommittedOffset;
+        return Eventually.TrueAsync(async () =>
+        {
+            await faust.CommitAsync();
+            faust.Monitor.SampleNow();
+            return Committed() == offset;
+        }, () => $"a commit of {topic}[{partition}] at offset {offset} (the monitor reports {Committed()?.ToString() ?? "none"})");
     }
 
     private sealed class ListLoggerFactory : ILoggerFactory

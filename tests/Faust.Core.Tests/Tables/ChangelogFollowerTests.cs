@@ -30,13 +30,17 @@ public sealed class ChangelogFollowerTests
 
         await writer.WaitProcessedAsync(100);
         await Eventually.TrueAsync(() => Enumerable.Range(0, 10).All(i => counts[$"u{i}"] == 10), "the replica to see 10 clicks per URL");
-        Assert.Equal(100, follower.Applied);
+        // Applied counts a batch once all of it is applied, after its records are visible in the store.
+        Assert.Equal(100, await AppliedAtLeastAsync(follower, 100));
 
         // Following again (a rebalance) starts after what each store has applied: nothing is applied twice.
         follower.Follow(Enumerable.Range(0, 8).Select(p => (view, p)));
         await writer.Clicks.SendAsync("u0", 5);
         await Eventually.TrueAsync(() => counts["u0"] == 15, "the replica to see the new click");
-        Assert.Equal(101, follower.Applied);
+        Assert.Equal(101, await AppliedAtLeastAsync(follower, 101));
         Assert.Equal(10, counts["u1"]);
     }
+
+    private static Task<long> AppliedAtLeastAsync(ChangelogFollower follower, long records) =>
+        Eventually.UntilAsync(() => Task.FromResult(follower.Applied), applied => applied >= records, $"the follower to count {records} applied records");
 }

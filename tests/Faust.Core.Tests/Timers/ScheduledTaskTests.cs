@@ -23,15 +23,36 @@ public sealed class ScheduledTaskTests
     {
         var time = new FakeTimeProvider(Start);
         await using var app = NewApp(time);
-        var runs = 0;
-        var timer = app.Timer(TimeSpan.FromSeconds(10), _ => { Interlocked.Increment(ref runs); return Task.CompletedTask; });
+        var fired = new List<DateTimeOffset>();
+        var timer = app.Timer(TimeSpan.FromSeconds(10), _ => { lock (fired) { fired.Add(time.GetUtcNow()); } return Task.CompletedTask; });
         await app.StartAsync();
         await app.WhenReady;
         await Task.Delay(50);
-        Assert.Equal(0, Volatile.Read(ref runs));
-        await AdvanceAsync(time, TimeSpan.FromSeconds(35), TimeSpan.FromSeconds(1));
-        await Eventually.TrueAsync(() => Volatile.Read(ref runs) == 3, $"3 runs in 35 s of a 10 s timer (saw {runs})");
+        lock (fired)
+        {
+            Assert.Empty(fired);
+        }
+
+        // The first due time is taken when the timer's continuation after Ready runs on the thread pool, which may be
+        // after some of the clock's advances on a busy machine: advance while waiting, and check the interval from the
+        // times of the runs. Advanced on a thread-pool thread (no synchronization context to post to), a run's
+        // continuation runs inside Advance, so the callback reads the time the run was due.
+        await Eventually.TrueAsync(async () =>
+        {
+            await Task.Run(() => time.Advance(TimeSpan.FromSeconds(1)));
+            return timer.Runs >= 3;
+        }, () => $"3 runs of a 10 s timer (saw {timer.Runs})");
         Assert.Equal(3, timer.Runs);
+        DateTimeOffset[] at;
+        lock (fired)
+        {
+            at = [.. fired];
+        }
+
+        Assert.Equal(3, at.Length);
+        Assert.True(at[0] >= Start + TimeSpan.FromSeconds(10), $"the first run at {at[0]:O}, not before one interval after Ready ({Start:O})");
+        Assert.Equal(TimeSpan.FromSeconds(10), at[1] - at[0]);
+        Assert.Equal(TimeSpan.FromSeconds(10), at[2] - at[1]);
     }
 
     [Fact]
