@@ -36,7 +36,9 @@ public sealed class DashboardBrowserTests : IClassFixture<BrowserFixture>, IClas
         var client = _server.Client;
         var overview = await GetJsonAsync(client, "api/overview");
         var workerId = overview.GetProperty("worker").GetProperty("id").GetString()!;
-        var eventsBefore = overview.GetProperty("totals").GetProperty("events").GetInt64();
+
+        // The tests of the class share the server: clicks an earlier test posted may not be counted or sampled yet.
+        var eventsBefore = await SettledEventsAsync(client);
         await using var session = await OpenAsync(1280, 1000);
         var page = session.Page;
 
@@ -238,6 +240,36 @@ public sealed class DashboardBrowserTests : IClassFixture<BrowserFixture>, IClas
         }
     }
 
+    // The events total once nothing is in flight: a snapshot (the monitor samples once a second) with no lag, so every
+    // posted click was processed and committed before it, and a snapshot sampled after it with the same totals and
+    // still no lag, so its count is of every one of them.
+    private static async Task<long> SettledEventsAsync(HttpClient client)
+    {
+        var settled = await Eventually.UntilAsync(async () =>
+        {
+            var first = Totals(await GetJsonAsync(client, "api/overview"));
+            if (first.Lag != 0)
+            {
+                return (Settled: false, Last: first);
+            }
+
+            var next = await Eventually.UntilAsync(async () => Totals(await GetJsonAsync(client, "api/overview")), t => t.SampledAt > first.SampledAt,
+                $"a monitor sample after the one of {first.SampledAt:O}");
+            return (Settled: next == first with { SampledAt = next.SampledAt }, Last: next);
+        }, t => t.Settled, "the overview's totals to settle: no lag, and the same totals in two samples in a row");
+        return settled.Last.Events;
+
+        static OverviewTotals Totals(JsonElement overview)
+        {
+            var totals = overview.GetProperty("totals");
+            var lag = overview.GetProperty("totalLag");
+            return new OverviewTotals(
+                overview.GetProperty("sampledAt") is { ValueKind: JsonValueKind.String } at ? at.GetDateTimeOffset() : DateTimeOffset.MinValue,
+                totals.GetProperty("events").GetInt64(), totals.GetProperty("received").GetInt64(), totals.GetProperty("sent").GetInt64(),
+                lag.ValueKind == JsonValueKind.Number ? lag.GetInt64() : null);
+        }
+    }
+
     private static async Task<JsonElement> GetJsonAsync(HttpClient client, string path)
     {
         using var response = await client.GetAsync(path);
@@ -245,6 +277,8 @@ public sealed class DashboardBrowserTests : IClassFixture<BrowserFixture>, IClas
         Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
     }
+
+    private readonly record struct OverviewTotals(DateTimeOffset SampledAt, long Events, long Received, long Sent, long? Lag);
 
     private sealed class PageSession(IBrowserContext context, IPage page) : IAsyncDisposable
     {

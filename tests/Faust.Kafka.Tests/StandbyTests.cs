@@ -1,4 +1,3 @@
-using Confluent.Kafka;
 using Faust.App;
 using Faust.Tables;
 using Partitioner = Faust.Routing.Partitioner;
@@ -12,12 +11,6 @@ public sealed class StandbyTests(MockClusterFixture mock)
     private static readonly string[] Urls = [.. Enumerable.Range(0, 12).Select(i => $"https://example.com/page/{i}")];
 
     private static int PartitionOf(string url) => Partitioner.Default.PartitionFor(System.Text.Encoding.UTF8.GetBytes(url), ClickCounter.Partitions);
-
-    private long Committed(string group, string topic, int partition)
-    {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = mock.Bootstrap, GroupId = group }).Build();
-        return consumer.Committed([new Confluent.Kafka.TopicPartition(topic, partition)], TimeSpan.FromSeconds(10))[0].Offset.Value;
-    }
 
     [Fact]
     public async Task PromotedStandby_RecoversOnlyTheRecordsAfterItsLastAppliedOffset()
@@ -97,7 +90,7 @@ public sealed class StandbyTests(MockClusterFixture mock)
                     () => "b's standbys to be 10 records behind; lags " + string.Join(", ", aPartitions.Select(p => $"{p}={b.App.Worker!.StandbyLag(counts, p)?.ToString() ?? "null"}"))
                         + $"; a owns {string.Join(",", a.Assignment.Select(tp => tp.Partition))}, b owns {string.Join(",", b.Assignment.Select(tp => tp.Partition))}, b stands by for {string.Join(",", b.App.Worker!.Standbys)}");
                 Assert.All(Urls.Where(u => aPartitions.Contains(PartitionOf(u))), u => Assert.False(b.Counts.ContainsKey(u), $"{u} is readable on b, which only stands by for it"));
-                await Eventually.TrueAsync(() => Enumerable.Range(0, ClickCounter.Partitions).All(p => Committed(id, topic, p) == mock.HighWatermark(topic, p)),
+                await Eventually.TrueAsync(() => Enumerable.Range(0, ClickCounter.Partitions).All(p => mock.Committed(id, topic, p) == mock.HighWatermark(topic, p)),
                     "both workers to commit what they processed");
             }
             finally

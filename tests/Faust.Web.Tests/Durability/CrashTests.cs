@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Faust.Transport;
 using Faust.Transport.Embedded;
 
@@ -39,7 +40,7 @@ public sealed class CrashTests
                 await first.WaitReadyAsync(http, TimeSpan.FromSeconds(60));
                 using var stop = new CancellationTokenSource();
                 var posters = Enumerable.Range(0, Clients).Select(c => PostClicksAsync(http, first.Address, c, acked, stop.Token)).ToArray();
-                await Eventually(() => acked.Values.Sum() >= 3000, "3000 acknowledged clicks before the kill");
+                await Eventually.TrueAsync(() => acked.Values.Sum() >= 3000, "3000 acknowledged clicks before the kill", TimeSpan.FromSeconds(60));
                 first.Kill();
                 await stop.CancelAsync();
                 await Task.WhenAll(posters);
@@ -49,19 +50,11 @@ public sealed class CrashTests
             using (var second = ServerProcess.Start(port, settings))
             {
                 await second.WaitReadyAsync(http, TimeSpan.FromSeconds(60));
-                var inTopic = 0L;
-                await Eventually(async () =>
-                {
-                    counts.Clear();
-                    foreach (var url in Urls)
-                    {
-                        counts[url] = await http.GetFromJsonAsync<long>(new Uri(second.Address, $"/table/click_counts/{Uri.EscapeDataString(url)}/"));
-                    }
 
-                    inTopic = acked.Values.Sum();
-                    return counts.Values.Sum() >= inTopic;
-                }, "the restarted worker to count at least every acknowledged click");
-                await Task.Delay(500); // let it finish anything left, then stop it gracefully to read its topic
+                // Nothing is sent to the topic any more: once the worker has committed every partition up to its end,
+                // it has counted every record in the topic (acknowledged or not), and its counts are final.
+                await Eventually.UntilAsync(() => ClicksNotCommittedAsync(http, second.Address), behind => behind.Length == 0,
+                    "the restarted worker to commit every partition of the clicks topic up to its end (lag 0 on /api/topics)", TimeSpan.FromSeconds(60));
                 foreach (var url in Urls)
                 {
                     counts[url] = await http.GetFromJsonAsync<long>(new Uri(second.Address, $"/table/click_counts/{Uri.EscapeDataString(url)}/"));
@@ -120,6 +113,34 @@ public sealed class CrashTests
         }
     }
 
+    // The partitions of the clicks topic the worker has not committed up to their end, from /api/topics (the monitor's
+    // snapshot of a second ago at most): empty once every partition's lag is 0.
+    private static async Task<string> ClicksNotCommittedAsync(HttpClient http, Uri server)
+    {
+        var view = await http.GetFromJsonAsync<JsonElement>(new Uri(server, "/api/topics"));
+        foreach (var topic in view.GetProperty("topics").EnumerateArray())
+        {
+            if (topic.GetProperty("name").GetString() != "clicks")
+            {
+                continue;
+            }
+
+            var behind = new List<string>();
+            foreach (var partition in topic.GetProperty("partitions").EnumerateArray())
+            {
+                if (partition.GetProperty("lag") is not { ValueKind: JsonValueKind.Number } lag || lag.GetInt64() != 0)
+                {
+                    behind.Add($"partition {partition.GetProperty("partition")}: lag {partition.GetProperty("lag")}, "
+                        + $"committed {partition.GetProperty("committedOffset")}, end {partition.GetProperty("endOffset")}");
+                }
+            }
+
+            return string.Join("; ", behind);
+        }
+
+        return "no clicks topic on /api/topics yet";
+    }
+
     private static Dictionary<string, long> SumClicksInTopic(string brokerDirectory)
     {
         using var log = RocksDbLogPersistence.Open(brokerDirectory);
@@ -143,21 +164,5 @@ public sealed class CrashTests
         }
 
         return sums;
-    }
-
-    private static Task Eventually(Func<bool> condition, string awaited) => Eventually(() => Task.FromResult(condition()), awaited);
-
-    private static async Task Eventually(Func<Task<bool>> condition, string awaited)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                Assert.Fail($"Timed out waiting for {awaited}.");
-            }
-
-            await Task.Delay(20);
-        }
     }
 }
