@@ -46,6 +46,10 @@ internal sealed partial class Worker
         return (uint)partition < (uint)owned.Length && owned[partition];
     }
 
+    /// <summary>Test hook: called when a standby change has found a partition not owned, just before it opens the
+    /// partition's store as a standby (a window an assignment must not fall into).</summary>
+    internal Action<TopicPartition>? BeforeStandbyOpens { get; set; }
+
     /// <summary>The changelog follower, when the app has global tables or standby replicas.</summary>
     internal ChangelogFollower? Follower => _follower;
 
@@ -150,6 +154,7 @@ internal sealed partial class Worker
                 {
                     if (!previous.Contains(tp) && !OwnsPartition(tp.Partition) && _tablesByChangelog.TryGetValue(tp.Topic, out var table))
                     {
+                        BeforeStandbyOpens?.Invoke(tp);
                         table.SetStandby([tp.Partition], _partitionCounts[tp.Topic], standby: true);
                     }
                 }

@@ -1,4 +1,6 @@
+using Faust.Cluster;
 using Faust.Core.Tests.Engine;
+using Faust.Tables;
 using Faust.Core.Tests.Transport;
 using Faust.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -41,8 +43,7 @@ public sealed class RebalanceReadinessTests
 
         var release = new ManualResetEventSlim();
         app.App.RecoveryHold = tp => tp.Partition == 3 && !release.IsSet;
-        wrapped!.Rebalance();
-        await wrapped.AssignedCallbackReturned.WaitAsync(TimeSpan.FromSeconds(10));
+        await wrapped!.Rebalance().WaitAsync(TimeSpan.FromSeconds(10));
 
         // Inside the window: the worker has the partition again, the consumer does not say so yet.
         Assert.DoesNotContain(worker.Assignment, tp => tp.Partition == 3);
@@ -56,5 +57,54 @@ public sealed class RebalanceReadinessTests
         release.Set();
         await Eventually.TrueAsync(() => worker.IsRecovered(3) && worker.IsReady, "partition 3's recovery to end");
         Assert.Equal(41, app.Counts[Url]);
+    }
+
+    // A standby change checks that a partition is not owned and then opens its store as a standby. An assignment that
+    // lands between the two must win: the partition ends up owned, open and visible, never a hidden standby.
+    [Fact]
+    public async Task APartitionAssignedWhileItsStandbyIsBeingOpened_EndsUpOwnedAndVisible()
+    {
+        var broker = $"memory://standby-race-{Guid.NewGuid():N}";
+        await using var app = new ClickCounterApp(broker, id: "standby-race");
+        app.App.Options.WorkerId = "a";
+        KafkaOrderedRebalanceTransport? wrapped = null;
+        app.App.WrapTransport = transport => wrapped = new KafkaOrderedRebalanceTransport(transport);
+        await app.StartAsync();
+        var worker = app.App.Worker!;
+        ITableView counts = app.Counts;
+        const string changelog = "standby-race-click_counts-changelog";
+
+        // a gives partition 3 up; then a worker b (only its record on the assignor topic) claims it, so a places a
+        // standby of changelog partition 3 (the next worker after b).
+        await wrapped!.Rebalance(tp => tp.Partition != 3, holdPublication: false).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(worker.OwnsPartition(3));
+
+        // The assignment lands while the standby change sits between its check and its act.
+        Task? reassigned = null;
+        worker.BeforeStandbyOpens = tp =>
+        {
+            if (tp.Partition == 3 && reassigned is null)
+            {
+                reassigned = wrapped.Rebalance(holdPublication: false);
+                reassigned.Wait(TimeSpan.FromSeconds(2)); // returns at once without the ownership lock; times out with it
+            }
+        };
+
+        await using var other = TransportFactory.Create(app.App.Options, NullLoggerFactory.Instance);
+        using (var producer = other.CreateProducer())
+        {
+            var b = new WorkerAssignment("b", null, 1, [new TopicPartition("clicks", 3), new TopicPartition(changelog, 3)], []);
+            await producer.ProduceAsync(new TopicPartition(worker.AssignorTopic, 0), new TransportRecord("b"u8.ToArray(), ClusterView.Encode(b), null, 0));
+        }
+
+        await Eventually.TrueAsync(() => reassigned is { IsCompleted: true }, "the standby of partition 3 to be placed and the partition reassigned meanwhile");
+        await Eventually.TrueAsync(() => worker.IsReady, "the reassigned partitions to recover");
+        Assert.True(worker.OwnsPartition(3));
+        Assert.NotNull(counts.StoreOf(3));
+        Assert.False(counts.IsStandby(3), "partition 3 is owned but was opened as a hidden standby");
+
+        await app.Clicks.SendAsync(Url, 1);
+        await app.WaitProcessedAsync(1);
+        Assert.Equal(1, app.Counts[Url]);
     }
 }

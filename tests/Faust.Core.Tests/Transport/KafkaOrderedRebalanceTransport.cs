@@ -3,22 +3,24 @@ using Faust.Transport;
 namespace Faust.Core.Tests.Transport;
 
 /// <summary>
-/// Wraps a single-member transport so that its group consumer rebalances in Kafka's order: on <see
-/// cref="ITransportConsumer.Rejoin"/> the next poll revokes every partition and assigns them again, and the consumer
-/// publishes the new assignment (<see cref="ITransportConsumer.Assignment"/>) only when the test calls <see
-/// cref="PublishAssignment"/>. librdkafka publishes it only after the assigned callback has returned; this holds
-/// that window open, so what the worker answers inside it can be asserted deterministically.
+/// Wraps a single-member transport so that its group consumer rebalances in Kafka's order when the test asks
+/// (<see cref="Rebalance"/>): on its poll thread, the next poll revokes every partition and assigns them again (or
+/// some of them). librdkafka publishes the new assignment (<see cref="ITransportConsumer.Assignment"/>) only after the
+/// assigned callback has returned; this can hold that window open until <see cref="PublishAssignment"/>, so what the
+/// worker answers inside it can be asserted deterministically.
 /// </summary>
 internal sealed class KafkaOrderedRebalanceTransport(ITransport inner) : ITransport
 {
-    private readonly TaskCompletionSource _assignedCallbackReturned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Consumer? _group;
 
-    /// <summary>Completes when the rebalance's assigned callback has returned (the assignment is still unpublished).</summary>
-    public Task AssignedCallbackReturned => _assignedCallbackReturned.Task;
-
-    /// <summary>Asks the group consumer to rebalance on its next poll.</summary>
-    public void Rebalance() => (_group ?? throw new InvalidOperationException("No group consumer yet.")).Rejoin();
+    /// <summary>Asks the group consumer to rebalance on its next poll: revoke everything, then assign the partitions
+    /// <paramref name="assign"/> accepts (all by default).</summary>
+    /// <param name="assign">Which of the consumer's partitions the new assignment holds; null for all.</param>
+    /// <param name="holdPublication">Whether the consumer keeps saying it holds nothing after the assigned callback,
+    /// until <see cref="PublishAssignment"/>.</param>
+    /// <returns>Completes when the assigned callback has returned.</returns>
+    public Task Rebalance(Func<TopicPartition, bool>? assign = null, bool holdPublication = true) =>
+        (_group ?? throw new InvalidOperationException("No group consumer yet.")).Rebalance(assign ?? (_ => true), holdPublication);
 
     /// <summary>Publishes the reassigned partitions as the consumer's assignment.</summary>
     public void PublishAssignment() => _group!.Publish();
@@ -37,37 +39,53 @@ internal sealed class KafkaOrderedRebalanceTransport(ITransport inner) : ITransp
             return consumer;
         }
 
-        return _group = new Consumer(consumer, listener, _assignedCallbackReturned);
+        return _group = new Consumer(consumer, listener);
     }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 
-    private sealed class Consumer(ITransportConsumer inner, IRebalanceListener listener, TaskCompletionSource assignedCallbackReturned) : ITransportConsumer
+    private sealed class Consumer(ITransportConsumer inner, IRebalanceListener listener) : ITransportConsumer
     {
-        private volatile bool _rejoin;
+        private volatile Request? _request;
         private volatile IReadOnlyCollection<TopicPartition>? _published;
+        private IReadOnlyCollection<TopicPartition> _assigned = [];
 
         public IReadOnlyCollection<TopicPartition> Assignment => _published ?? inner.Assignment;
 
         public string? GroupId => inner.GroupId;
 
-        public void Rejoin() => _rejoin = true;
+        public Task Rebalance(Func<TopicPartition, bool> assign, bool holdPublication)
+        {
+            var request = new Request(assign, holdPublication);
+            _request = request;
+            return request.CallbackReturned.Task;
+        }
 
-        public void Publish() => _published = null;
+        public void Publish() => _published = _assigned;
 
         public RecordBatch? Poll(TimeSpan timeout)
         {
-            if (_rejoin)
+            if (Interlocked.Exchange(ref _request, null) is { } request)
             {
-                _rejoin = false;
-                var partitions = inner.Assignment.ToArray();
+                var revoked = Assignment.ToArray();
                 _published = [];
-                listener.OnRevoked(partitions);
-                listener.OnAssigned(partitions);
-                assignedCallbackReturned.TrySetResult();
+                listener.OnRevoked(revoked);
+                _assigned = [.. inner.Assignment.Where(request.Assign)];
+                listener.OnAssigned(_assigned);
+                if (!request.HoldPublication)
+                {
+                    Publish();
+                }
+
+                request.CallbackReturned.TrySetResult();
             }
 
             return inner.Poll(timeout);
+        }
+
+        private sealed record Request(Func<TopicPartition, bool> Assign, bool HoldPublication)
+        {
+            public TaskCompletionSource CallbackReturned { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         public void Subscribe(IReadOnlyCollection<string> topics) => inner.Subscribe(topics);
