@@ -371,12 +371,8 @@ internal sealed class KafkaConsumer : ITransportConsumer
                 _held.Remove(tp);
                 _positions.Remove(tp);
                 _pendingApply.Remove(tp);
-                if (_accumulators.TryGetValue(tp, out var accumulator))
-                {
-                    accumulator.NextOffset = -1;
-                }
-
-                if (accumulator is { Count: > 0 })
+                ExpectNext(tp, -1);
+                if (_accumulators.TryGetValue(tp, out var accumulator) && accumulator.Count > 0)
                 {
                     // Read but never handed out, so never acknowledged: the next owner reads them again.
                     _filled.Remove(accumulator);
