@@ -133,12 +133,7 @@ public sealed class TransportTests(MockClusterFixture mock)
         await using var transport = NewTransport(mock.Unique("app"));
         using var producer = transport.CreateProducer();
         var tp = new TopicPartition(topic, 0);
-        for (var i = 0; i < 10; i++)
-        {
-            producer.Produce(tp, new TransportRecord(null, [(byte)i], null, 0));
-        }
-
-        await producer.FlushAsync();
+        await ProduceNumberedAsync(producer, tp, 0, 10);
         var listener = new RecordingListener();
         using var consumer = transport.CreateConsumer(mock.Unique("group"), listener);
         listener.OnAssignedAction = consumer.Pause; // as the worker does while tables recover
@@ -151,15 +146,7 @@ public sealed class TransportTests(MockClusterFixture mock)
 
         consumer.Resume([tp]);
         var offsets = new List<long>();
-        await Eventually.TrueAsync(() =>
-        {
-            if (consumer.Poll(TimeSpan.FromMilliseconds(50)) is { } batch)
-            {
-                offsets.AddRange(batch.Records.Take(batch.Count).Select(r => r.Offset));
-            }
-
-            return offsets.Count >= 10;
-        }, "the ten records after the resume");
+        await Eventually.TrueAsync(() => { PollOffsets(consumer, offsets); return offsets.Count >= 10; }, "the ten records after the resume");
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), offsets);
     }
 
@@ -171,33 +158,17 @@ public sealed class TransportTests(MockClusterFixture mock)
         await using var transport = NewTransport(mock.Unique("app"));
         using var producer = transport.CreateProducer();
         var tp = new TopicPartition(topic, 0);
-        for (var i = 0; i < 20; i++)
-        {
-            producer.Produce(tp, new TransportRecord(null, [(byte)i], null, 0));
-        }
-
-        await producer.FlushAsync();
+        await ProduceNumberedAsync(producer, tp, 0, 20);
         using var consumer = (KafkaConsumer)transport.CreateConsumer(mock.Unique("group"), new RecordingListener());
         consumer.Subscribe([topic]);
         var offsets = new List<long>();
-        void PollOnce()
-        {
-            if (consumer.Poll(TimeSpan.FromMilliseconds(50)) is { } batch)
-            {
-                offsets.AddRange(batch.Records.Take(batch.Count).Select(r => r.Offset));
-            }
-        }
+        void PollOnce() => PollOffsets(consumer, offsets);
 
         await Eventually.TrueAsync(() => { PollOnce(); return offsets.Count >= 20; }, "the first twenty records");
 
         // librdkafka starts the partition over from offset 5, as its pause/resume races have; then ten more records come.
         consumer.RewindFetchBehindTheConsumersBack(tp, 5);
-        for (var i = 20; i < 30; i++)
-        {
-            producer.Produce(tp, new TransportRecord(null, [(byte)i], null, 0));
-        }
-
-        await producer.FlushAsync();
+        await ProduceNumberedAsync(producer, tp, 20, 30);
         await Eventually.TrueAsync(() => { PollOnce(); return offsets.Count >= 30; }, "the ten new records");
         for (var i = 0; i < 10; i++)
         {
@@ -206,6 +177,26 @@ public sealed class TransportTests(MockClusterFixture mock)
 
         Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), offsets);
         Assert.Equal(15, consumer.Redelivered);
+    }
+
+    // Records whose value is their number, from (inclusive) to (exclusive), on one partition; flushed.
+    private static async Task ProduceNumberedAsync(ITransportProducer producer, TopicPartition tp, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            producer.Produce(tp, new TransportRecord(null, [(byte)i], null, 0));
+        }
+
+        await producer.FlushAsync();
+    }
+
+    // One poll; the offsets of the batch it returned, if any, go to the end of the list.
+    private static void PollOffsets(ITransportConsumer consumer, List<long> offsets)
+    {
+        if (consumer.Poll(TimeSpan.FromMilliseconds(50)) is { } batch)
+        {
+            offsets.AddRange(batch.Records.Take(batch.Count).Select(r => r.Offset));
+        }
     }
 
     internal sealed class RecordingListener : IRebalanceListener
