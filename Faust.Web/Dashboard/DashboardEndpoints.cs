@@ -103,7 +103,7 @@ internal static class DashboardEndpoints
             case RouteResult.Local local:
                 // The same hold as GET /table/{name}/{key}/: a rebalance that closes the partition between routing and
                 // reading would otherwise show the table's default as this worker's answer.
-                var hold = new TableDispatch.Hold(table, local.Partition, table.StoreOf(local.Partition));
+                var hold = TableDispatch.Hold.On(table, local.Partition);
                 var lookup = table.Lookup(key);
                 if (!dispatch.StillHolds(hold))
                 {

@@ -31,9 +31,9 @@ internal sealed class TableDispatch(TableRouter router, TableForwarder forwarder
         switch (router.Route(table, key, standbyReads && !withBody))
         {
             case RouteResult.Local local:
-                return (null, new Hold(table, local.Partition, table.StoreOf(local.Partition)));
+                return (null, Hold.On(table, local.Partition));
             case RouteResult.Standby standby:
-                return (null, new Hold(table, standby.Partition, table.StoreOf(standby.Partition), standby.Lag));
+                return (null, Hold.On(table, standby.Partition, standby.Lag));
             case RouteResult.InvalidKey invalid:
                 return (Problems.BadKey(table.Name, invalid.Reason), default);
             case RouteResult.Unavailable unavailable:
@@ -62,7 +62,7 @@ internal sealed class TableDispatch(TableRouter router, TableForwarder forwarder
 
                 if (standbyReads && !withBody && router.StandbyOr(table, remote.Partition, outcome.Failure!) is RouteResult.Standby fallback)
                 {
-                    return (null, new Hold(table, fallback.Partition, table.StoreOf(fallback.Partition), fallback.Lag));
+                    return (null, Hold.On(table, fallback.Partition, fallback.Lag));
                 }
 
                 return (Problems.Unavailable(context, settings.RetryAfter, outcome.Failure!), default);
@@ -88,5 +88,10 @@ internal sealed class TableDispatch(TableRouter router, TableForwarder forwarder
         context.Response.Headers[ForwardingHeaders.StandbyLag] = lag.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    internal readonly record struct Hold(ITableView Table, int Partition, Stores.IStore? Store, long? StandbyLag = null);
+    internal readonly record struct Hold(ITableView Table, int Partition, Stores.IStore? Store, long? StandbyLag = null)
+    {
+        // The partition's store as it is now: StillHolds compares against it after the read.
+        public static Hold On(ITableView table, int partition, long? standbyLag = null) =>
+            new(table, partition, table.StoreOf(partition), standbyLag);
+    }
 }
