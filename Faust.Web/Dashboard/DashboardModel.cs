@@ -91,7 +91,7 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
             {
                 var tp = new TopicPartition(topic.Name, p.Partition);
                 // A changelog partition held here is active unless its store is a standby or a global table's copy of another's.
-                var replica = table is not null && (table.Stores.IsStandby(p.Partition) || (table.IsGlobal && app.Worker?.OwnsPartition(p.Partition) != true));
+                var replica = table is not null && (table.IsStandby(p.Partition) || (table.IsGlobal && app.Worker?.OwnsPartition(p.Partition) != true));
                 var local = (table is not null ? table.StoreOf(p.Partition) is not null : p.Assigned) && !replica;
                 var active = local ? identity.Url : cluster.OwnerOf(tp)?.Url;
                 string[] standbys = [.. cluster.StandbysOf(tp).Select(w => w.Url).OfType<string>()];
