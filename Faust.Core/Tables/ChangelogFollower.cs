@@ -115,12 +115,9 @@ internal sealed partial class ChangelogFollower : IAsyncDisposable
                     }
                 }
 
-                if (_paused is { } paused)
-                {
-                    paused.TrySetResult();
-                }
-
-                if (_followed.Count == 0 || _paused is not null)
+                var paused = _paused;
+                paused?.TrySetResult();
+                if (_followed.Count == 0 || paused is not null)
                 {
                     _stopping.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
                     continue;
