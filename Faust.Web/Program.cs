@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.Serialization;
 using Faust.Streams;
 using Faust.Web.Endpoints;

@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Agents;
 
 // OneForAll supervision: every run of an actor is tied to the group's current generation; restarting the group

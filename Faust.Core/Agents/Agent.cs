@@ -1,6 +1,6 @@
 using Faust.Processing;
+using Faust.Runtime;
 using Faust.Streams;
-using Faust.Testing;
 using Faust.Topics;
 using Faust.Transport;
 
@@ -79,9 +79,9 @@ public class Agent<TKey, TValue> : IAgent
 
     /// <summary>The agent's dead-letter topic, <c>{app id}-{agent}-dlq</c>, once the app runs; null before, or when the
     /// agent has none (it neither dead-letters failed events nor reads a topic that dead-letters decode errors).</summary>
-    public string? DeadLetterTopicName => App.Worker?.DeadLetters?.TopicOf(Name);
+    public string? DeadLetterTopicName => App.WorkerOrNull?.DeadLetters?.TopicOf(Name);
 
-    internal FaustApp App => Source.App;
+    internal AppRuntime App => Source.App;
 
     /// <summary>Sends an event to the agent: into its source, where it reads it (Faust's <c>agent.send</c>).</summary>
     /// <param name="key">The key; it picks the partition of a topic source unless <paramref name="partition"/> is given.</param>
@@ -112,17 +112,6 @@ public class Agent<TKey, TValue> : IAgent
     public Task CastAsync(TValue value, TKey key = default!, int? partition = null, IReadOnlyList<RecordHeader>? headers = null, CancellationToken ct = default) =>
         Source.SendEventAsync(key, value, partition, headers, null, ct);
 
-    /// <summary>Runs this agent alone, in memory, for a test (Faust's <c>agent.test_context()</c>): no broker, no host,
-    /// no other agent. Put events with <see cref="AgentTestContext{TKey, TValue}.PutAsync"/>; tables work and topics
-    /// the agent writes can be read back. The app must not have started; it cannot start after.</summary>
-    /// <param name="ct">Cancels start-up.</param>
-    public async Task<AgentTestContext<TKey, TValue>> TestContextAsync(CancellationToken ct = default)
-    {
-        var context = new AgentTestContext<TKey, TValue>(this);
-        await context.StartAsync(ct).ConfigureAwait(false);
-        return context;
-    }
-
     /// <inheritdoc />
     public override string ToString() => $"Agent {Name} on {Source.Name}";
 
@@ -134,7 +123,7 @@ public class Agent<TKey, TValue> : IAgent
 
     bool IAgent.DeadLettersFailedEvents => Options.OnFailedEvent == FailedEventAction.DeadLetter;
 
-    Task IWorkerTask.RunAsync(Worker worker, CancellationToken stopping) => new AgentRuntime<TKey, TValue>(this, worker).RunAsync(stopping);
+    Task IWorkerTask.RunAsync(IWorkerRuntime worker, CancellationToken stopping) => new AgentRuntime<TKey, TValue>(this, worker).RunAsync(stopping);
 
     internal virtual Task RunHandlerAsync(Stream<TKey, TValue> stream, StreamContext context, CancellationToken ct) => _handler!(stream, ct);
 

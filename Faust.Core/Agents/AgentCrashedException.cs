@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Agents;
 
 /// <summary>An agent's supervisor stopped the worker: the agent crashed with <see cref="SupervisorStrategy.StopWorker"/>,

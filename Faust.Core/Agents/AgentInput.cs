@@ -1,4 +1,5 @@
 using Faust.Processing;
+using Faust.Runtime;
 using Faust.Streams;
 
 namespace Faust.Agents;
@@ -22,14 +23,14 @@ internal abstract class AgentInput<TKey, TValue>
 }
 
 /// <summary>The worker's inboxes for an agent.</summary>
-internal sealed class WorkerInput<TKey, TValue>(Agent<TKey, TValue> agent, Worker worker) : AgentInput<TKey, TValue>
+internal sealed class WorkerInput<TKey, TValue>(Agent<TKey, TValue> agent, IWorkerRuntime worker) : AgentInput<TKey, TValue>
 {
-    public override IEventReader<TKey, TValue> Open() => agent.Source.CreateReader(worker, agent, null);
+    public override IEventReader<TKey, TValue> Open() => agent.Source.CreateReader(worker, agent.Name, null);
 
     public override IEventReader<TKey, TValue> OpenPartition(int partition, out object generation)
     {
         generation = Inbox.PartitionView(partition);
-        return agent.Source.CreateReader(worker, agent, partition);
+        return agent.Source.CreateReader(worker, agent.Name, partition);
     }
 
     public override object? GenerationOf(int partition)
@@ -44,7 +45,7 @@ internal sealed class WorkerInput<TKey, TValue>(Agent<TKey, TValue> agent, Worke
         }
     }
 
-    private AgentInbox Inbox => worker.InboxOf(agent, agent.Source.SubscribedTopic
+    private AgentInbox Inbox => worker.InboxOf(agent.Name, agent.Source.SubscribedTopic
         ?? throw new InvalidOperationException($"Agent {agent.Name} reads a channel: isolated partitions need a topic."));
 
     public override IReadOnlyList<int> WatchAssignment(Action<int, bool> changed)

@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Agents;
 
 /// <summary>How an agent runs: its actors, its supervision and its failure policy (Faust's <c>@app.agent</c>

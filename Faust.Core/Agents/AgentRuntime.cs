@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Faust.Processing;
+using Faust.Runtime;
 using Faust.Streams;
 using Faust.Topics;
 using Faust.Transport;
@@ -16,7 +17,7 @@ namespace Faust.Agents;
 internal sealed partial class AgentRuntime<TKey, TValue> : IFailedEventSink
 {
     private readonly Agent<TKey, TValue> _agent;
-    private readonly Worker _worker;
+    private readonly IWorkerRuntime _worker;
     private readonly AgentInput<TKey, TValue> _input;
     private readonly IAgentHarness<TKey, TValue>? _harness;
     private readonly AgentOptions _options;
@@ -24,7 +25,7 @@ internal sealed partial class AgentRuntime<TKey, TValue> : IFailedEventSink
     private readonly ActorGroup _group = new();
     private readonly ILogger _logger;
 
-    public AgentRuntime(Agent<TKey, TValue> agent, Worker worker, IAgentHarness<TKey, TValue>? harness = null)
+    public AgentRuntime(Agent<TKey, TValue> agent, IWorkerRuntime worker, IAgentHarness<TKey, TValue>? harness = null)
     {
         _agent = agent;
         _worker = worker;
@@ -44,7 +45,7 @@ internal sealed partial class AgentRuntime<TKey, TValue> : IFailedEventSink
             _agent.Source.CollectForwarders(forwarders);
             foreach (var forwarder in forwarders)
             {
-                running.Add(Task.Run(() => forwarder.RunAsync(_worker, _agent, this, stopping), CancellationToken.None));
+                running.Add(Task.Run(() => forwarder.RunAsync(_worker, _agent.Name, this, stopping), CancellationToken.None));
             }
         }
 

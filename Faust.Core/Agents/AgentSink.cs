@@ -1,5 +1,7 @@
 using Faust.Topics;
 
+using Faust.Runtime;
+
 namespace Faust.Agents;
 
 /// <summary>Where a yielding agent's results go besides replies: a topic, another agent, or a callback.</summary>

@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Agents;
 
 /// <summary>What happens to an event the agent still fails on after its retries.</summary>

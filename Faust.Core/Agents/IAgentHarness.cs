@@ -1,5 +1,7 @@
 using Faust.Streams;
 
+using Faust.Runtime;
+
 namespace Faust.Agents;
 
 /// <summary>What a test harness changes in how an agent runs: where its events come from, and where failures go

@@ -1,6 +1,8 @@
 using System.Text;
 using Faust.Transport;
 
+using Faust.Runtime;
+
 namespace Faust.Agents;
 
 /// <summary>Faust's request/reply headers: a request carries the topic to reply to and a correlation id; a yielding

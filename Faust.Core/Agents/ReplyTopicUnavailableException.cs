@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Agents;
 
 /// <summary>A request (<c>AskAsync</c>) could not be sent because this worker's reply topic does not exist and could

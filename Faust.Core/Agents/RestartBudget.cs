@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Agents;
 
 // Faust's supervisor budget (mode's max_restarts over a window): at most `max` restarts within `window`; one

@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using Faust.Streams;
 
+using Faust.Runtime;
+
 namespace Faust.Agents;
 
 // Concurrency N: one dispatcher reads the agent's source and hands event k to actor k mod N (round-robin, as in

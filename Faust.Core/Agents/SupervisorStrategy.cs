@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Agents;
 
 /// <summary>What happens to an agent's actors when one of them crashes (Faust's supervisor strategies).</summary>

@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using Faust.Streams;
-using Faust.Testing;
 using Faust.Topics;
+
+using Faust.Runtime;
 
 namespace Faust.Agents;
 
@@ -91,7 +92,7 @@ public sealed class Agent<TKey, TValue, TResult> : Agent<TKey, TValue>
     /// <exception cref="TimeoutException">No reply came within the timeout.</exception>
     public async Task<TResult> AskAsync(TValue value, TKey key = default!, int? partition = null, TimeSpan? timeout = null, CancellationToken ct = default)
     {
-        var replies = await App.RepliesAsync(ct).ConfigureAwait(false);
+        var replies = await App.Worker.RepliesAsync(ct).ConfigureAwait(false);
         var waiter = replies.Register<TResult>();
         var limit = timeout ?? Options.AskTimeout;
         try
@@ -174,23 +175,13 @@ public sealed class Agent<TKey, TValue, TResult> : Agent<TKey, TValue>
         }
     }
 
-    /// <summary>Runs this agent alone, in memory, for a test (see <see cref="Agent{TKey, TValue}.TestContextAsync"/>),
-    /// also recording what it yields.</summary>
-    /// <param name="ct">Cancels start-up.</param>
-    public new async Task<AgentTestContext<TKey, TValue, TResult>> TestContextAsync(CancellationToken ct = default)
-    {
-        var context = new AgentTestContext<TKey, TValue, TResult>(this);
-        await context.StartAsync(ct).ConfigureAwait(false);
-        return context;
-    }
-
     internal override async Task RunHandlerAsync(Stream<TKey, TValue> stream, StreamContext context, CancellationToken ct)
     {
         await foreach (var result in _handler(stream, ct).WithCancellation(ct).ConfigureAwait(false))
         {
             if (ReplyHeaders.TryRead(context.Headers, out var replyTo, out var correlationId))
             {
-                var worker = App.RequireWorker();
+                var worker = App.Worker;
                 worker.ProduceReply(new Transport.TopicPartition(replyTo, 0),
                     ReplyConsumer.BuildReply(correlationId, context.RawKey, result, worker.Time.GetUtcNow().ToUnixTimeMilliseconds()));
             }
@@ -223,7 +214,7 @@ public sealed class Agent<TKey, TValue, TResult> : Agent<TKey, TValue>
     private async Task<(ReplyConsumer Replies, List<ReplyWaiter<TResult>> Waiters, List<Task<TResult>> Pending)> SendAllAsync(
         IEnumerable<KeyValuePair<TKey, TValue>> items, TimeSpan? timeout, CancellationToken ct)
     {
-        var replies = await App.RepliesAsync(ct).ConfigureAwait(false);
+        var replies = await App.Worker.RepliesAsync(ct).ConfigureAwait(false);
         var limit = timeout ?? Options.AskTimeout;
         var waiters = new List<ReplyWaiter<TResult>>();
         var pending = new List<Task<TResult>>();

@@ -84,6 +84,10 @@ public sealed class KafkaOptions
         }
     }
 
+    /// <summary>The properties as the Kafka transport takes them.</summary>
+    internal Transport.Kafka.KafkaClientProperties ToClientProperties() =>
+        new(Common, Consumer, Producer, Admin, GroupInstanceId, ReplicationFactor, RequestTimeout);
+
     internal IEnumerable<(string Section, Dictionary<string, string> Properties)> Sections()
     {
         yield return (nameof(Common), Common);

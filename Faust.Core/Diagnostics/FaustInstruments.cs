@@ -38,14 +38,14 @@ public sealed class FaustInstruments
     private readonly Histogram<double> _commitLatency;
     private readonly Histogram<double> _assignLatency;
 
-    /// <summary>Creates the instruments of <paramref name="app"/> on a meter from <paramref name="meterFactory"/>.</summary>
+    /// <summary>Creates the instruments of an app's monitor on a meter from <paramref name="meterFactory"/>.</summary>
     /// <param name="meterFactory">The host's meter factory; it owns the meter's lifetime.</param>
-    /// <param name="app">The app whose statistics the instruments report.</param>
-    public FaustInstruments(IMeterFactory meterFactory, FaustApp app)
+    /// <param name="monitor">The monitor whose statistics the instruments report.</param>
+    internal FaustInstruments(IMeterFactory meterFactory, FaustMonitor monitor)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        ArgumentNullException.ThrowIfNull(app);
-        _monitor = app.Monitor;
+        ArgumentNullException.ThrowIfNull(monitor);
+        _monitor = monitor;
         Meter = meterFactory.Create(new MeterOptions(MeterName));
 
         Meter.CreateObservableCounter("messages_received", () => Partitions(static p => p.Received, onlyNonZero: true),

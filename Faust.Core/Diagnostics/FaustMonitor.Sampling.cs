@@ -1,5 +1,3 @@
-using Faust.Processing;
-using Faust.Tables;
 using Faust.Transport;
 
 namespace Faust.Diagnostics;
@@ -53,7 +51,7 @@ internal sealed partial class FaustMonitor
 
     private void Publish(MonitorSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
 
-    private MonitorSnapshot BuildSnapshot(Worker? worker)
+    private MonitorSnapshot BuildSnapshot(IMonitorSource? worker)
     {
         var now = _time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
@@ -162,14 +160,14 @@ internal sealed partial class FaustMonitor
 
     private List<TableOpsSnapshot> SampleTables()
     {
-        (TableStats Stats, ITableView View)[] tables;
+        TableStats[] tables;
         lock (_tables)
         {
             tables = [.. _tables];
         }
 
         var result = new List<TableOpsSnapshot>(tables.Length);
-        foreach (var (stats, _) in tables)
+        foreach (var stats in tables)
         {
             long gets = stats.Shared.Gets, sets = stats.Shared.Sets, deletes = stats.Shared.Deletes;
             foreach (var agent in _agents.Values)
@@ -189,7 +187,7 @@ internal sealed partial class FaustMonitor
         return result;
     }
 
-    private List<TopicSnapshot> SampleTopics(Worker? worker, WorkerState state, long nowMs, out long received, out long sent, out long? totalLag)
+    private List<TopicSnapshot> SampleTopics(IMonitorSource? worker, WorkerState state, long nowMs, out long received, out long sent, out long? totalLag)
     {
         received = 0;
         sent = 0;
@@ -282,7 +280,7 @@ internal sealed partial class FaustMonitor
     // for Faust:CommitLivelockSoftTimeout is stalled (an agent stuck in an event, or a partition no longer read). The
     // watch starts when the partition is assigned with events waiting, and restarts whenever its committed offset moves
     // or nothing waits; the stall is logged once per episode. Returns the seconds without progress once stalled.
-    private double? Stalled(Worker? worker, TopicStats stats, TopicPartition tp, long? lag, long committed, long nowMs)
+    private double? Stalled(IMonitorSource? worker, TopicStats stats, TopicPartition tp, long? lag, long committed, long nowMs)
     {
         var p = tp.Partition;
         if (worker is null || lag is not > 0)
@@ -301,7 +299,7 @@ internal sealed partial class FaustMonitor
         }
 
         var waited = TimeSpan.FromMilliseconds(nowMs - stats.StallWatchFromMs[p]);
-        if (waited < worker.Options.CommitLivelockSoftTimeout)
+        if (waited < worker.CommitLivelockSoftTimeout)
         {
             return null;
         }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Faust.Processing;
-using Faust.Tables;
 using Faust.Transport;
 
 namespace Faust.Diagnostics;
@@ -35,13 +33,13 @@ internal sealed partial class FaustMonitor : IDisposable
     private static readonly TimeSpan BrokerQueryTimeout = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, AgentStats> _agents = new(StringComparer.Ordinal);
-    private readonly List<(TableStats Stats, ITableView View)> _tables = [];
+    private readonly List<TableStats> _tables = [];
     private readonly ConcurrentDictionary<string, TopicStats> _topics = new(StringComparer.Ordinal);
     private readonly MonitorPoint[] _history = new MonitorPoint[HistorySeconds + 1];
     private readonly Queue<ErrorEntry> _recentErrors = new();
     private readonly object _sampleLock = new();
     private TimeProvider _time = TimeProvider.System;
-    private Worker? _worker;
+    private IMonitorSource? _worker;
     private ITimer? _timer;
     private DateTimeOffset? _startedAt;
     private MonitorSnapshot _snapshot = MonitorSnapshot.Empty;
@@ -87,12 +85,12 @@ internal sealed partial class FaustMonitor : IDisposable
     // ---- registration ----
 
     /// <summary>Registers a table at declaration; the index addresses its counters in every agent.</summary>
-    public TableStats RegisterTable(ITableView table)
+    public TableStats RegisterTable(string name)
     {
         lock (_tables)
         {
-            var stats = new TableStats(_tables.Count, table.Name);
-            _tables.Add((stats, table));
+            var stats = new TableStats(_tables.Count, name);
+            _tables.Add(stats);
             return stats;
         }
     }
@@ -103,7 +101,7 @@ internal sealed partial class FaustMonitor : IDisposable
         _agents.GetOrAdd(actor ?? name, static (key, state) => new AgentStats(state.Monitor, state.Name, key), (Monitor: this, Name: name));
 
     /// <summary>Starts sampling a worker that is about to start.</summary>
-    public void Attach(Worker worker, TimeProvider time)
+    public void Attach(IMonitorSource worker, TimeProvider time)
     {
         lock (_sampleLock)
         {

@@ -1,6 +1,8 @@
 using Faust.Stores;
 using Faust.Transport;
 
+using Faust.Runtime;
+
 namespace Faust.Processing;
 
 // Table writes reach the changelog once per key per commit, not once per write (Kafka Streams' record cache):

@@ -2,6 +2,8 @@ using Faust.App;
 using Faust.Cluster;
 using Faust.Transport;
 
+using Faust.Runtime;
+
 namespace Faust.Processing;
 
 // What this worker tells the other workers it holds (DESIGN decision 4): after every assignment change (assigned,
@@ -52,7 +54,7 @@ internal sealed partial class Worker
             actives = [.. _held];
             foreach (var p in TablePartitionsOf(_held))
             {
-                foreach (var table in _app.TableViews)
+                foreach (var table in _app.Tables)
                 {
                     if (p < _partitionCounts[table.ChangelogTopic])
                     {

@@ -2,6 +2,8 @@ using Faust.Cluster;
 using Faust.Tables;
 using Faust.Transport;
 
+using Faust.Runtime;
+
 namespace Faust.Processing;
 
 // Changelog partitions this worker keeps current without owning them: every partition of a global table that another
@@ -107,11 +109,11 @@ internal sealed partial class Worker
         }
     }
 
-    private bool WantsStandbys => _options.TableStandbyReplicas > 0 && _app.TableViews.Any(t => !t.IsGlobal);
+    private bool WantsStandbys => _options.TableStandbyReplicas > 0 && _app.Tables.Any(t => !t.IsGlobal);
 
     private void StartFollower()
     {
-        if (_app.TableViews.Any(t => t.IsGlobal) || WantsStandbys)
+        if (_app.Tables.Any(t => t.IsGlobal) || WantsStandbys)
         {
             _follower = new ChangelogFollower(_transport, Logger, Time);
         }
@@ -126,7 +128,7 @@ internal sealed partial class Worker
     // Runs on the cluster view's reader thread: only computes, the change itself is chained (see the invariant).
     private void OnClusterChanged(object? sender, ClusterSnapshot snapshot)
     {
-        var changelogs = _app.TableViews.Where(t => !t.IsGlobal).Select(t => (t.ChangelogTopic, _partitionCounts[t.ChangelogTopic])).ToArray();
+        var changelogs = _app.Tables.Where(t => !t.IsGlobal).Select(t => (t.ChangelogTopic, _partitionCounts[t.ChangelogTopic])).ToArray();
         var placed = StandbyPlacement.StandbysFor(WorkerId, snapshot.Workers.Keys, tp => snapshot.OwnerOf(tp)?.WorkerId, changelogs, _options.TableStandbyReplicas);
         if (placed is null || _standbys.SetEquals(placed))
         {
@@ -227,7 +229,7 @@ internal sealed partial class Worker
     private List<(ITableView Table, int Partition)> PartitionsToFollow()
     {
         var result = new List<(ITableView, int)>();
-        foreach (var table in _app.TableViews)
+        foreach (var table in _app.Tables)
         {
             for (var p = 0; p < _partitionCounts[table.ChangelogTopic]; p++)
             {
@@ -272,7 +274,7 @@ internal sealed partial class Worker
     // follower or the next recovery catches up.
     private void ReleaseTablePartitions(IReadOnlyCollection<int> partitions, bool clean)
     {
-        foreach (var table in _app.TableViews)
+        foreach (var table in _app.Tables)
         {
             var kept = partitions.Where(p => KeepsLocally(table, p)).ToArray();
             table.ClosePartitions(clean ? partitions.Except(kept) : partitions);

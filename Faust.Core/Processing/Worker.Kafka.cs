@@ -2,6 +2,8 @@ using Faust.Transport;
 using Faust.Transport.Kafka;
 using Microsoft.Extensions.Logging;
 
+using Faust.Runtime;
+
 namespace Faust.Processing;
 
 // What a worker does about rebalances and fencing that only Kafka causes.

@@ -3,6 +3,8 @@ using Faust.Diagnostics;
 using Faust.Tables;
 using Faust.Transport;
 
+using Faust.Runtime;
+
 namespace Faust.Processing;
 
 // What the monitor and the dashboard read from the worker. Kept apart from Worker.cs: the hooks there are one-line
@@ -15,12 +17,15 @@ internal sealed partial class Worker
     /// <summary>The app's settings.</summary>
     public FaustOptions Options => _options;
 
+    /// <inheritdoc />
+    public TimeSpan CommitLivelockSoftTimeout => _options.CommitLivelockSoftTimeout;
+
     /// <summary>Every topic the worker declared (sources, other topics, changelogs) with its partition count.
     /// Complete once the worker has started.</summary>
     public IReadOnlyDictionary<string, int> PartitionCounts => _partitionCounts;
 
     /// <summary>The app's tables.</summary>
-    public IReadOnlyList<ITableView> Tables => _app.TableViews;
+    public IReadOnlyList<ITableView> Tables => _app.Tables;
 
     /// <summary>Whether an agent reads the topic through the group consumer.</summary>
     public bool IsSourceTopic(string topic) => _inboxesByTopic.ContainsKey(topic);

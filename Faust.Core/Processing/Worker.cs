@@ -1,6 +1,8 @@
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.Cluster;
 using Faust.App;
+using Faust.Diagnostics;
 using Faust.Tables;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
@@ -22,16 +24,16 @@ namespace Faust.Processing;
 // drain while its offset stayed uncommitted, and the next owner recovered its effect AND processed it again: a
 // double count on a clean hand-over. The wait is bounded (RevocationDrainTimeout); past it the worker hands over
 // anyway, logs it, and the event in flight may be counted twice (at least once).
-internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
+internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.IWorkerView, IRebalanceListener, IAsyncDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RevocationDrainTimeout = TimeSpan.FromSeconds(10);
-    private readonly FaustApp _app;
+    private readonly WorkerDefinition _app;
     private readonly FaustOptions _options;
     private readonly ITransport _transport;
     private readonly Dictionary<string, int> _partitionCounts = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<IAgent> _agents;
-    private readonly Dictionary<(IAgent Agent, string Topic), AgentInbox> _inboxes = [];
+    private readonly Dictionary<(string Agent, string Topic), AgentInbox> _inboxes = [];
     private readonly Dictionary<string, AgentInbox[]> _inboxesByTopic = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, long> _lastCommitted = [];
     private readonly Dictionary<string, ITableView> _tablesByChangelog = new(StringComparer.Ordinal);
@@ -49,10 +51,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     private volatile bool _pollThreadFaulted;
     private readonly bool _exactlyOnce;
 
-    public Worker(FaustApp app, ITransport transport, ILogger logger, TimeProvider time, IReadOnlyList<IAgent>? agents = null)
+    public Worker(WorkerDefinition app, ITransport transport, ILogger logger, TimeProvider time)
     {
         _app = app;
-        _agents = agents ?? app.AgentList;
+        _agents = app.Agents;
         _options = app.Options;
         _transport = transport;
         Logger = logger;
@@ -60,7 +62,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         _exactlyOnce = _options.Guarantee == ProcessingGuarantee.ExactlyOnce;
         Gate = new ProcessingGate();
         _changelogBuffer = _options.ChangelogBufferSize > 0 ? new ChangelogBuffer(_options.ChangelogBufferSize) : null;
-        Recovery = new TableRecovery(app.TableViews, transport, logger, time) { Hold = app.RecoveryHold };
+        Recovery = new TableRecovery(app.Tables, transport, logger, time) { Hold = app.RecoveryHold };
         WorkerId = ResolveWorkerId(_options);
         Cluster = new ClusterView(transport, AssignorTopic, WorkerId, _options.CanonicalUrl is { Length: > 0 } url ? url.TrimEnd('/') : null,
             _options.ClusterHeartbeat, logger, time);
@@ -82,13 +84,13 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     public Task Ready => _ready.Task;
 
     /// <summary>True once the tables have first recovered, and false again while a rebalance's new partitions recover.</summary>
-    public bool IsReady => _ready.Task.IsCompletedSuccessfully && (_app.TableViews.Count == 0 || AssignedSourcesRecovered(null));
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully && (_app.Tables.Count == 0 || AssignedSourcesRecovered(null));
 
     /// <summary>Whether the tables' partition <paramref name="partition"/> is recovered: false while the worker
     /// recovers it after an assignment (at start or after a rebalance), when its store may lag its changelog. A
     /// partition can be recovered (and its events processed) while others still recover.</summary>
     public bool IsRecovered(int partition) =>
-        _app.TableViews.Count == 0 ? _ready.Task.IsCompletedSuccessfully
+        _app.Tables.Count == 0 ? _ready.Task.IsCompletedSuccessfully
         : (_ready.Task.IsCompletedSuccessfully || AnySourceRecovered(partition)) && AssignedSourcesRecovered(partition);
 
     public Exception? Fault => _fault;
@@ -112,10 +114,10 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public bool TryGetPartitionCount(string topic, out int count) => _partitionCounts.TryGetValue(topic, out count);
 
-    public AgentInbox InboxOf(IAgent agent) => InboxOf(agent, agent.SourceTopic ?? throw new InvalidOperationException($"Agent {agent.Name} reads no topic."));
+    public AgentInbox InboxOf(IAgent agent) => InboxOf(agent.Name, agent.SourceTopic ?? throw new InvalidOperationException($"Agent {agent.Name} reads no topic."));
 
-    public AgentInbox InboxOf(IAgent agent, string topic) =>
-        _inboxes.TryGetValue((agent, topic), out var inbox) ? inbox : throw new InvalidOperationException($"Agent {agent.Name} has no inbox for '{topic}'.");
+    public AgentInbox InboxOf(string agent, string topic) =>
+        _inboxes.TryGetValue((agent, topic), out var inbox) ? inbox : throw new InvalidOperationException($"Agent {agent} has no inbox for '{topic}'.");
 
     public long? CommittedOffset(TopicPartition tp)
     {
@@ -130,7 +132,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         await DeclareTopicsAsync(ct).ConfigureAwait(false);
         CheckCopartitioning();
         DeadLetters = new DeadLetterQueue(_options.GroupId, ProduceAsync, Logger);
-        await DeadLetters.DeclareAsync(_transport, DeadLetterQueue.AgentsWanting(_app), source => source is null ? _options.TopicPartitions : PartitionCount(source), ct).ConfigureAwait(false);
+        await DeadLetters.DeclareAsync(_transport, _app.AgentsWantingDeadLetters(), source => source is null ? _options.TopicPartitions : PartitionCount(source), ct).ConfigureAwait(false);
 
         _producer = _transport.CreateProducer();
         Cluster.Start(_producer);
@@ -149,7 +151,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         {
             foreach (var (topic, isolated) in agent.Subscriptions)
             {
-                _inboxes[(agent, topic)] = new AgentInbox(agent.Name, topic, _partitionCounts[topic], _options.StreamBufferMaxSize, _consumer, isolated);
+                _inboxes[(agent.Name, topic)] = new AgentInbox(agent.Name, topic, _partitionCounts[topic], _options.StreamBufferMaxSize, _consumer, isolated);
             }
         }
 
@@ -168,7 +170,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     private async Task DeclareTopicsAsync(CancellationToken ct)
     {
-        foreach (var topic in _app.TopicViews)
+        foreach (var topic in _app.Topics)
         {
             var wanted = topic.DeclaredPartitions ?? _options.TopicPartitions;
             var actual = await _transport.EnsureTopicAsync(new TopicSpec(topic.Name, wanted, Internal: topic.IsInternal), ct).ConfigureAwait(false);
@@ -185,7 +187,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         _partitionCounts[LeaderTopic] = 1;
         await _transport.EnsureTopicAsync(new TopicSpec(AssignorTopic, 1, Compacted: true, Internal: true), ct).ConfigureAwait(false);
         _partitionCounts[AssignorTopic] = 1;
-        foreach (var table in _app.TableViews)
+        foreach (var table in _app.Tables)
         {
             var wanted = table.DeclaredPartitions ?? _options.TopicPartitions;
             var actual = await _transport.EnsureTopicAsync(new TopicSpec(table.ChangelogTopic, wanted, Compacted: true, Internal: true), ct).ConfigureAwait(false);
@@ -198,13 +200,13 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     // and every changelog must have the same partition count (DESIGN decision 3).
     private void CheckCopartitioning()
     {
-        if (_app.TableViews.Count == 0)
+        if (_app.Tables.Count == 0)
         {
             return;
         }
 
         var counts = _agents.SelectMany(a => a.Subscriptions).Select(s => s.Topic)
-            .Concat(_app.TableViews.Select(t => t.ChangelogTopic))
+            .Concat(_app.Tables.Select(t => t.ChangelogTopic))
             .Distinct(StringComparer.Ordinal)
             .Select(t => (Topic: t, Partitions: _partitionCounts[t]))
             .ToArray();
@@ -273,7 +275,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         // Table partitions follow the source partitions assigned (co-partitioning). An app whose agents read no
         // topic still serves its tables: then the worker holds all of their partitions.
         var tablePartitions = TablePartitionsOf(sources);
-        if (_app.TableViews.Count == 0)
+        if (_app.Tables.Count == 0)
         {
             _app.Monitor.OnAssignmentDone();
             _ready.TrySetResult();
@@ -289,7 +291,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         lock (_ownershipLock)
         {
             MarkOwned(tablePartitions, owned: true);
-            foreach (var table in _app.TableViews)
+            foreach (var table in _app.Tables)
             {
                 table.OpenPartitions(PartitionsToOpen(table, tablePartitions), _partitionCounts[table.ChangelogTopic]);
             }
@@ -325,7 +327,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
     // read no topic.
     private int[] TablePartitionsOf(IEnumerable<TopicPartition> sources) =>
         _inboxesByTopic.Count == 0
-            ? Enumerable.Range(0, _app.TableViews.Select(t => _partitionCounts[t.ChangelogTopic]).DefaultIfEmpty(0).Max()).ToArray()
+            ? Enumerable.Range(0, _app.Tables.Select(t => _partitionCounts[t.ChangelogTopic]).DefaultIfEmpty(0).Max()).ToArray()
             : sources.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().Order().ToArray();
 
     public void OnRevoked(IReadOnlyCollection<TopicPartition> partitions)
@@ -489,7 +491,7 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     private void FlushTables()
     {
-        foreach (var table in _app.TableViews)
+        foreach (var table in _app.Tables)
         {
             table.Flush();
         }
@@ -683,13 +685,13 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
         {
             // exactly_once: an agent stuck in an event (see FaustApp.StopAsync) would hold the last commit for ever;
             // after the grace it is skipped, the transaction aborted, and those events are processed again.
-            using var grace = new CancellationTokenSource(_app.StopGrace);
+            using var grace = new CancellationTokenSource(_app.StopGrace());
             var committed = await CommitAsync(ct, grace.Token).ConfigureAwait(false);
             LogStopped(Logger, _options.Id, committed.Count);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            LogStoppedWithoutCommit(Logger, _options.Id, _app.StopGrace.TotalSeconds);
+            LogStoppedWithoutCommit(Logger, _options.Id, _app.StopGrace().TotalSeconds);
         }
         catch (Exception ex)
         {
@@ -707,12 +709,13 @@ internal sealed partial class Worker : IRebalanceListener, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopRepliesAsync().ConfigureAwait(false);
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
 
         // The sampler asks the consumer for watermarks: it stops (and any sample under way finishes) before the
         // consumer closes.
         Monitor.StopSampling();
-        foreach (var table in _app.TableViews)
+        foreach (var table in _app.Tables)
         {
             table.ClosePartitions(Enumerable.Range(0, _partitionCounts.GetValueOrDefault(table.ChangelogTopic)));
         }

@@ -16,7 +16,7 @@ namespace Faust.Serialization;
 /// </list>
 /// <para>In a chain the first name encodes the value and every next name must encode <see cref="T:byte[]"/>: it
 /// transforms the bytes before it (<c>json|binary</c> is base64 of the JSON). Names are case-sensitive.</para>
-/// <para>Each <see cref="FaustApp"/> has its own registry (<see cref="FaustApp.Codecs"/>); register codecs before
+/// <para>Each <see cref="FaustApp"/> has its own registry (<see cref="FaustDeclarations.Codecs"/>); register codecs before
 /// declaring the topics and tables that name them. Thread safe.</para>
 /// </remarks>
 public sealed class CodecRegistry

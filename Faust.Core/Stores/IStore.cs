@@ -25,21 +25,20 @@ internal interface IStore : IDisposable
     void ApplyChangelog(byte[] key, byte[]? value, long offset);
 
     /// <summary>Records the changelog offset the store now reflects (never moves backwards).</summary>
-    /// <summary>Applies changelog records <c>[0, count)</c> in offset order and makes them durable with the last
+    /// <summary>Applies changelog entries in offset order and makes them durable with the last
     /// offset: the effect of <see cref="ApplyChangelog"/> for each record (a record without a key only advances the
     /// offset) followed by <see cref="Flush"/>. Recovery's bulk path.</summary>
-    void ApplyChangelogBatch(Transport.ConsumedRecord[] records, int count)
+    void ApplyChangelogBatch(ReadOnlySpan<ChangelogEntry> entries)
     {
-        for (var i = 0; i < count; i++)
+        foreach (var entry in entries)
         {
-            var consumed = records[i];
-            if (consumed.Record.Key is { } key)
+            if (entry.Key is { } key)
             {
-                ApplyChangelog(key, consumed.Record.Value, consumed.Offset);
+                ApplyChangelog(key, entry.Value, entry.Offset);
             }
             else
             {
-                SetAppliedOffset(consumed.Offset);
+                SetAppliedOffset(entry.Offset);
             }
         }
 

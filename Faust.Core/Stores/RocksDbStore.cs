@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using RocksDbSharp;
-using Faust.Transport;
 
 namespace Faust.Stores;
 
@@ -159,9 +158,9 @@ internal sealed class RocksDbStore : IStore
     }
 
     // Straight into one WriteBatch with the offset, without the overlay (recovery: nothing else writes the partition).
-    public void ApplyChangelogBatch(ConsumedRecord[] records, int count)
+    public void ApplyChangelogBatch(ReadOnlySpan<ChangelogEntry> entries)
     {
-        if (count == 0)
+        if (entries.IsEmpty)
         {
             return;
         }
@@ -172,15 +171,14 @@ internal sealed class RocksDbStore : IStore
             using var batch = new WriteBatch();
             AddOverlay(batch);
 
-            for (var i = 0; i < count; i++)
+            foreach (var entry in entries)
             {
-                var record = records[i].Record;
-                if (record.Key is not { } key)
+                if (entry.Key is not { } key)
                 {
                     continue;
                 }
 
-                if (record.Value is { } value)
+                if (entry.Value is { } value)
                 {
                     batch.Put(key, value);
                 }
@@ -190,7 +188,7 @@ internal sealed class RocksDbStore : IStore
                 }
             }
 
-            SetAppliedOffset(records[count - 1].Offset);
+            SetAppliedOffset(entries[^1].Offset);
             WriteWithOffset(batch, Interlocked.Read(ref _appliedOffset));
         }
     }

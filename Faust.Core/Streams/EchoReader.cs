@@ -1,10 +1,8 @@
-using Faust.Topics;
-
 namespace Faust.Streams;
 
 // Stream.Echo: every event is also sent to the given topics before the agent sees it. Sends are queued at the
 // producer, not awaited; a commit flushes the producer first, so an acknowledged event's copies are durable.
-internal sealed class EchoReader<TKey, TValue>(IEventReader<TKey, TValue> inner, Topic<TKey, TValue>[] targets) : IEventReader<TKey, TValue>
+internal sealed class EchoReader<TKey, TValue>(IEventReader<TKey, TValue> inner, IEchoTarget<TKey, TValue>[] targets) : IEventReader<TKey, TValue>
 {
     public bool TryRead(out Event<TKey, TValue> next)
     {
@@ -17,7 +15,7 @@ internal sealed class EchoReader<TKey, TValue>(IEventReader<TKey, TValue> inner,
         {
             foreach (var target in targets)
             {
-                target.Forward(next, next.Key);
+                target.Echo(next);
             }
         }
         catch (Exception ex)

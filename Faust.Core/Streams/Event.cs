@@ -1,5 +1,7 @@
 using Faust.Transport;
 
+using Faust.Runtime;
+
 namespace Faust.Streams;
 
 /// <summary>One event of a stream: the decoded key and value and where the record came from.</summary>

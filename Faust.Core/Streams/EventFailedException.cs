@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Streams;
 
 // Thrown by a stream operator (a filter's predicate, an echo) when agent code fails on an event before the

@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Streams;
 
 // Stream.Filter: events the predicate rejects are acknowledged at once, so a filtered partition's committed

@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Streams;
 
 /// <summary>Where a stream's events come from: a topic's inbox or an in-process channel.</summary>

@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Streams;
 
 // Events the handler's stream held when its loop ended without moving past them. The stream parks them here

@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Streams;
 
 // Merged sources (AgentSource.Merge): takes from each source in turn, so a busy source cannot starve the others,

@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Streams;
 
 // After a crash, the restarted actor first gets the events that were in flight (to retry them), then the rest

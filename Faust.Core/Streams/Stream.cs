@@ -1,4 +1,5 @@
-using Faust.Topics;
+
+using Faust.Runtime;
 
 namespace Faust.Streams;
 
@@ -75,7 +76,7 @@ public sealed class Stream<TKey, TValue> : IAsyncEnumerable<TValue>
     /// <remarks>The copies are queued at the producer when the event is read; a commit waits until they are durable,
     /// so an acknowledged event's copies are never lost.</remarks>
     /// <param name="topics">Topics of the same key and value types.</param>
-    public Stream<TKey, TValue> Echo(params Topic<TKey, TValue>[] topics)
+    public Stream<TKey, TValue> Echo(params IEchoTarget<TKey, TValue>[] topics)
     {
         ArgumentNullException.ThrowIfNull(topics);
         if (topics.Length == 0)

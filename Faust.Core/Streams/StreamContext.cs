@@ -1,5 +1,7 @@
 using Faust.Transport;
 
+using Faust.Runtime;
+
 namespace Faust.Streams;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Faust.Processing;
+using Faust.Runtime;
 
 namespace Faust.Streams;
 

@@ -1,4 +1,5 @@
 using Faust.Processing;
+using Faust.Runtime;
 
 namespace Faust.Streams;
 

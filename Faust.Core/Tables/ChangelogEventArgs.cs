@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Tables;
 
 /// <summary>One changelog record applied to a table from the changelog.</summary>

@@ -1,6 +1,8 @@
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
 
+using Faust.Runtime;
+
 namespace Faust.Tables;
 
 // Keeps local copies of table partitions this worker does not write current, by reading their changelogs

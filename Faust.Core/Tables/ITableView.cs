@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Tables;
 
 /// <summary>A table seen without its type parameters: for HTTP lookups, recovery and the dashboard.</summary>
@@ -74,19 +76,18 @@ internal interface ITableView
 
     /// <summary>Applies changelog records <c>[0, count)</c> to a local partition and makes them durable with their
     /// last offset (recovery's bulk path); tells subscribers as <see cref="ApplyChangelog"/> does.</summary>
-    void ApplyChangelogBatch(int partition, Transport.ConsumedRecord[] records, int count)
+    void ApplyChangelogBatch(int partition, ReadOnlySpan<Stores.ChangelogEntry> entries)
     {
         var store = StoreOf(partition) ?? throw new InvalidOperationException($"Partition {partition} of table '{Name}' is not open.");
-        for (var i = 0; i < count; i++)
+        foreach (var entry in entries)
         {
-            var consumed = records[i];
-            if (consumed.Record.Key is { } key)
+            if (entry.Key is { } key)
             {
-                ApplyChangelog(partition, key, consumed.Record.Value, consumed.Offset);
+                ApplyChangelog(partition, key, entry.Value, entry.Offset);
             }
             else
             {
-                store.SetAppliedOffset(consumed.Offset);
+                store.SetAppliedOffset(entry.Offset);
             }
         }
 

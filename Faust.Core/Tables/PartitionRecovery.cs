@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Tables;
 
 /// <summary>The recovery of one table partition: the changelog range it replays and how far it has got.</summary>

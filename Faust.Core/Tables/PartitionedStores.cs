@@ -4,6 +4,8 @@ using Faust.Serialization;
 using Faust.Stores;
 using Faust.Streams;
 
+using Faust.Runtime;
+
 namespace Faust.Tables;
 
 // The local partitions of one table: which stores are open, which partition a read or write goes to.

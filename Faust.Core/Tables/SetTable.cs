@@ -7,6 +7,8 @@ using Faust.Stores;
 using Faust.Streams;
 using Faust.Transport;
 
+using Faust.Runtime;
+
 namespace Faust.Tables;
 
 /// <summary>
@@ -26,14 +28,14 @@ public sealed class SetTable<TKey, TMember> : ITableView
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private static readonly byte[] AddMarker = [1];
-    private readonly FaustApp _app;
+    private readonly AppRuntime _app;
     private readonly PartitionedStores _stores;
 
     PartitionedStores ITableView.Stores => _stores;
     private readonly object _writeLock = new();
     private readonly TableStats _stats;
 
-    internal SetTable(FaustApp app, string name, int? partitions, string? help, ICodec<TKey>? keyCodec, ICodec<TMember>? memberCodec)
+    internal SetTable(AppRuntime app, string name, int? partitions, string? help, ICodec<TKey>? keyCodec, ICodec<TMember>? memberCodec)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         _app = app;
@@ -43,7 +45,7 @@ public sealed class SetTable<TKey, TMember> : ITableView
         KeyCodec = keyCodec ?? app.Codecs.Default<TKey>();
         MemberCodec = memberCodec ?? app.Codecs.Default<TMember>();
         _stores = new PartitionedStores(name, () => ChangelogTopic, () => app.StoreFactory);
-        _stats = app.Monitor.RegisterTable(this);
+        _stats = app.Monitor.RegisterTable(name);
     }
 
     /// <summary>The table's name.</summary>
@@ -124,7 +126,7 @@ public sealed class SetTable<TKey, TMember> : ITableView
             }
         }
 
-        _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), ChangelogKey(keyBytes, memberBytes), add ? AddMarker : null);
+        _app.Changelog.ProduceChangelog(new TopicPartition(ChangelogTopic, partition), ChangelogKey(keyBytes, memberBytes), add ? AddMarker : null);
 
         // An add counts as a set, a discard as a delete.
         var ops = _stats.For(StreamContext.Current?.Stats, out var shared);

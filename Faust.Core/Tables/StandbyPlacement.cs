@@ -1,5 +1,7 @@
 using Faust.Transport;
 
+using Faust.Runtime;
+
 namespace Faust.Tables;
 
 // Which worker keeps a standby replica of which table partition.

@@ -6,6 +6,8 @@ using Faust.Stores;
 using Faust.Streams;
 using Faust.Transport;
 
+using Faust.Runtime;
+
 namespace Faust.Tables;
 
 /// <summary>
@@ -26,14 +28,14 @@ namespace Faust.Tables;
 public sealed class Table<TKey, TValue> : ITableView
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-    private readonly FaustApp _app;
+    private readonly AppRuntime _app;
     private readonly Func<TValue>? _default;
     private readonly PartitionedStores _stores;
 
     PartitionedStores ITableView.Stores => _stores;
     private readonly TableStats _stats;
 
-    internal Table(FaustApp app, string name, Func<TValue>? defaultFactory, int? partitions, string? help, Schema<TKey, TValue> schema, bool global = false)
+    internal Table(AppRuntime app, string name, Func<TValue>? defaultFactory, int? partitions, string? help, Schema<TKey, TValue> schema, bool global = false)
     {
         IsGlobal = global;
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -44,7 +46,7 @@ public sealed class Table<TKey, TValue> : ITableView
         Help = help;
         (KeyCodec, ValueCodec) = schema.Resolve(app.Codecs);
         _stores = new PartitionedStores(name, () => ChangelogTopic, () => app.StoreFactory);
-        _stats = app.Monitor.RegisterTable(this);
+        _stats = app.Monitor.RegisterTable(name);
     }
 
     /// <summary>The table's name.</summary>
@@ -93,7 +95,7 @@ public sealed class Table<TKey, TValue> : ITableView
     [ThreadStatic]
     private static byte[]? t_lastKeyBytes;
 
-    /// <summary>Whether this is a global table (<see cref="FaustApp.GlobalTable{TKey, TValue}(string, Func{TValue}?, int?, string?, ICodec{TKey}?, ICodec{TValue}?)"/>):
+    /// <summary>Whether this is a global table (<see cref="FaustDeclarations.GlobalTable{TKey, TValue}(string, Func{TValue}?, int?, string?, ICodec{TKey}?, ICodec{TValue}?)"/>):
     /// every worker holds and reads every partition; each partition is written only by its owner.</summary>
     public bool IsGlobal { get; }
 
@@ -162,7 +164,7 @@ public sealed class Table<TKey, TValue> : ITableView
             return false;
         }
 
-        _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, null);
+        _app.Changelog.ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, null);
         return true;
     }
 
@@ -207,14 +209,14 @@ public sealed class Table<TKey, TValue> : ITableView
         var partition = _stores.WritePartition(keyBytes, context);
         ThrowIfNotOwned(partition);
         _stores.Require(partition).Put(keyBytes, valueBytes);
-        _app.RequireWorker().ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, valueBytes);
+        _app.Changelog.ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, valueBytes);
         _stats.For(context?.Stats, out var shared).Set(shared);
     }
 
     // A global table holds partitions other workers own and write; writing one here would fork it from its changelog.
     private void ThrowIfNotOwned(int partition)
     {
-        if (IsGlobal && !_app.RequireWorker().OwnsPartition(partition))
+        if (IsGlobal && !_app.Ownership.OwnsPartition(partition))
         {
             throw new InvalidOperationException(
                 $"Partition {partition} of global table '{Name}' is owned by another worker: write it from an agent processing that partition (its owner).");
@@ -311,17 +313,16 @@ public sealed class Table<TKey, TValue> : ITableView
         }
     }
 
-    void ITableView.ApplyChangelogBatch(int partition, ConsumedRecord[] records, int count)
+    void ITableView.ApplyChangelogBatch(int partition, ReadOnlySpan<ChangelogEntry> entries)
     {
-        _stores.Require(partition).ApplyChangelogBatch(records, count);
+        _stores.Require(partition).ApplyChangelogBatch(entries);
         if (ChangelogEvent is { } handler)
         {
-            for (var i = 0; i < count; i++)
+            foreach (var entry in entries)
             {
-                var (offset, record) = records[i];
-                if (record.Key is { } key)
+                if (entry.Key is { } key)
                 {
-                    handler(this, new ChangelogEventArgs<TKey, TValue>(KeyCodec.Decode(key), record.Value is null ? default : ValueCodec.Decode(record.Value), record.Value is null, partition, offset));
+                    handler(this, new ChangelogEventArgs<TKey, TValue>(KeyCodec.Decode(key), entry.Value is null ? default : ValueCodec.Decode(entry.Value), entry.Value is null, partition, entry.Offset));
                 }
             }
         }

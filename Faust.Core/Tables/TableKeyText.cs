@@ -1,6 +1,8 @@
 using Faust.Serialization;
 using System.Text.Json;
 
+using Faust.Runtime;
+
 namespace Faust.Tables;
 
 // A key given as text (an HTTP path segment): raw for string keys, JSON for other types (42, true, a quoted GUID

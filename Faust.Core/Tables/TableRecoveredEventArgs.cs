@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Tables;
 
 /// <summary>Recovery of a table's local partitions is done.</summary>

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Faust.Stores;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
+
+using Faust.Runtime;
 
 namespace Faust.Tables;
 
@@ -120,6 +123,7 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
             reader.Pause(held);
         }
 
+        var entries = Array.Empty<ChangelogEntry>();
         while (targets.Count > 0)
         {
             ct.ThrowIfCancellationRequested();
@@ -148,7 +152,7 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                 }
 
                 // One write batch per poll batch, with its last offset: a crash mid-recovery keeps what was applied.
-                target.Table.ApplyChangelogBatch(batch.Partition.Partition, batch.Records, count);
+                target.Table.ApplyChangelogBatch(batch.Partition.Partition, ToEntries(batch.Records, count, ref entries));
                 Interlocked.Add(ref _applied, count);
                 if (_partitions.TryGetValue(batch.Partition, out var progress))
                 {
@@ -213,6 +217,23 @@ internal sealed partial class TableRecovery(IReadOnlyList<ITableView> tables, IT
                 LogCallbackFailed(logger, ex, table.Name);
             }
         }
+    }
+
+    // The store's view of a poll batch, in a buffer reused across batches.
+    private static ReadOnlySpan<ChangelogEntry> ToEntries(ConsumedRecord[] records, int count, ref ChangelogEntry[] buffer)
+    {
+        if (buffer.Length < count)
+        {
+            buffer = new ChangelogEntry[Math.Max(count, buffer.Length * 2)];
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var record = records[i];
+            buffer[i] = new ChangelogEntry(record.Record.Key, record.Record.Value, record.Offset);
+        }
+
+        return buffer.AsSpan(0, count);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A Recovered callback of table {Table} threw; recovery is done regardless.")]

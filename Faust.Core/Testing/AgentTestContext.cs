@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Queues = System.Threading.Channels;
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.Processing;
 using Faust.Streams;
 using Faust.Topics;
@@ -11,7 +12,7 @@ namespace Faust.Testing;
 
 /// <summary>
 /// One agent running alone, in memory, for a test: Faust's <c>agent.test_context()</c>. Create it with
-/// <see cref="Agent{TKey, TValue}.TestContextAsync"/> on an app that has not started.
+/// <see cref="AgentTestExtensions.TestContextAsync{TKey, TValue}(Agent{TKey, TValue}, CancellationToken)"/> on an app that has not started.
 /// </summary>
 /// <remarks>
 /// <para>No broker, no host, no other agent, no timer: the app's worker runs on a private in-memory broker with memory
@@ -35,14 +36,11 @@ public class AgentTestContext<TKey, TValue> : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _putLock = new();
     private Input? _input;
-    private Worker? _worker;
+    private IWorkerRuntime? _worker;
     private Task? _run;
     private long _processed;
 
     internal AgentTestContext(Agent<TKey, TValue> agent) => _agent = agent;
-
-    /// <summary>The app of the agent (running in test mode).</summary>
-    public FaustApp App => _agent.App;
 
     /// <summary>The agent under test.</summary>
     public Agent<TKey, TValue> Agent => _agent;
@@ -52,7 +50,7 @@ public class AgentTestContext<TKey, TValue> : IAsyncDisposable
 
     internal virtual async Task StartAsync(CancellationToken ct)
     {
-        var worker = await _agent.App.StartForTestAsync(ct).ConfigureAwait(false);
+        var worker = await _agent.App.StartForTest(ct).ConfigureAwait(false);
         _worker = worker;
         await worker.Ready.WaitAsync(ct).ConfigureAwait(false);
         var partitions = _agent.Source.SubscribedTopic is { } topic ? worker.PartitionCount(topic) : 1;
@@ -75,7 +73,7 @@ public class AgentTestContext<TKey, TValue> : IAsyncDisposable
         IReadOnlyList<RecordHeader>? headers = null, bool wait = true, CancellationToken ct = default)
     {
         var (worker, input) = Require();
-        var e = _agent.Source.TestEvent(worker, key, value, partition, 0, headers ?? NoHeaders, timestamp ?? App.Time.GetUtcNow());
+        var e = _agent.Source.TestEvent(worker, key, value, partition, 0, headers ?? NoHeaders, timestamp ?? _agent.App.Time.GetUtcNow());
         var done = new TaskCompletionSource<Event<TKey, TValue>>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_putLock)
         {
@@ -166,7 +164,7 @@ public class AgentTestContext<TKey, TValue> : IAsyncDisposable
             await _run.ConfigureAwait(false);
         }
 
-        await App.StopWorkerAsync(CancellationToken.None).ConfigureAwait(false);
+        await _agent.App.StopWorker(CancellationToken.None).ConfigureAwait(false);
         foreach (var pending in _pending.Values)
         {
             pending.TrySetCanceled();
@@ -181,7 +179,7 @@ public class AgentTestContext<TKey, TValue> : IAsyncDisposable
     {
     }
 
-    private (Worker Worker, Input Input) Require() =>
+    private (IWorkerRuntime Worker, Input Input) Require() =>
         _worker is { } worker && _input is { } input && !_stopping.IsCancellationRequested
             ? (worker, input)
             : throw new InvalidOperationException("The test context is not running.");

@@ -1,12 +1,13 @@
 using Faust.Processing;
+using Faust.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Faust.Timers;
 
 /// <summary>
 /// Code the app runs on a schedule: a timer (every interval), a crontab (at the times a cron expression names) or a
-/// task (once, after start-up and recovery). Declare them with <see cref="FaustApp.Timer"/>,
-/// <see cref="FaustApp.Crontab"/> and <see cref="FaustApp.Task"/>.
+/// task (once, after start-up and recovery). Declare them with <see cref="FaustDeclarations.Timer"/>,
+/// <see cref="FaustDeclarations.Crontab"/> and <see cref="FaustDeclarations.StartupTask"/>.
 /// </summary>
 /// <remarks>
 /// <para>Scheduled code starts once the worker is ready (every assigned table partition recovered), so it reads
@@ -56,7 +57,7 @@ public sealed partial class ScheduledTask : IWorkerTask
     /// <summary>When the last run threw: the exception, else null.</summary>
     public Exception? LastError { get; private set; }
 
-    async Task IWorkerTask.RunAsync(Worker worker, CancellationToken stopping)
+    async Task IWorkerTask.RunAsync(IWorkerRuntime worker, CancellationToken stopping)
     {
         var time = worker.Time;
         try

@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.Processing;
 using Faust.Serialization;
 using Faust.Streams;
@@ -22,7 +23,7 @@ public abstract class AgentSource<TKey, TValue>
     private readonly Func<string>? _lazyName;
     private string? _resolvedName;
 
-    private protected AgentSource(FaustApp app, string name)
+    private protected AgentSource(AppRuntime app, string name)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -31,7 +32,7 @@ public abstract class AgentSource<TKey, TValue>
     }
 
     // Internal topics are named after the app id, which the host may set after declaration (FaustApp.Configure).
-    private protected AgentSource(FaustApp app, Func<string> lazyName)
+    private protected AgentSource(AppRuntime app, Func<string> lazyName)
     {
         ArgumentNullException.ThrowIfNull(app);
         App = app;
@@ -41,7 +42,7 @@ public abstract class AgentSource<TKey, TValue>
     /// <summary>The topic or channel name.</summary>
     public string Name => _name ?? _resolvedName ?? ResolveName();
 
-    internal FaustApp App { get; }
+    internal AppRuntime App { get; }
 
     /// <summary>The topic an agent on this source subscribes to, or null for in-process channels.</summary>
     internal abstract string? SubscribedTopic { get; }
@@ -60,7 +61,7 @@ public abstract class AgentSource<TKey, TValue>
     }
 
     /// <summary>A reader of the events the agent's stream gets; of one partition for isolated partitions.</summary>
-    internal abstract IEventReader<TKey, TValue> CreateReader(Worker worker, IAgent agent, int? partition);
+    internal abstract IEventReader<TKey, TValue> CreateReader(IWorkerRuntime worker, string agent, int? partition);
 
     /// <summary>Sends an event into the source, where the agent will read it (Faust's <c>agent.send</c>).</summary>
     internal abstract Task SendEventAsync(TKey key, TValue value, int? partition, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, CancellationToken ct);
@@ -72,7 +73,7 @@ public abstract class AgentSource<TKey, TValue>
     internal abstract TransportRecord ToRecord(in Event<TKey, TValue> failed);
 
     /// <summary>The event an agent of this source would get for a test put (see <see cref="Testing.AgentTestContext{TKey, TValue}"/>).</summary>
-    internal abstract Event<TKey, TValue> TestEvent(Worker worker, TKey key, TValue value, int? partition, long offset,
+    internal abstract Event<TKey, TValue> TestEvent(IWorkerRuntime worker, TKey key, TValue value, int? partition, long offset,
         IReadOnlyList<RecordHeader> headers, DateTimeOffset timestamp);
 
     /// <summary>The codec of values read from this source, or null when events are not records (channels).</summary>

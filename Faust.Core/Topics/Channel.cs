@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.Processing;
 using Faust.Serialization;
 using Faust.Streams;
@@ -17,7 +18,7 @@ public class Channel<TKey, TValue> : AgentSource<TKey, TValue>
     private static readonly IReadOnlyList<RecordHeader> NoHeaders = [];
     private readonly Tasks.Channel<Event<TKey, TValue>> _events;
 
-    internal Channel(FaustApp app, string name, int capacity) : base(app, name)
+    internal Channel(AppRuntime app, string name, int capacity) : base(app, name)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _events = Tasks.Channel.CreateBounded<Event<TKey, TValue>>(new Tasks.BoundedChannelOptions(capacity)
@@ -36,7 +37,7 @@ public class Channel<TKey, TValue> : AgentSource<TKey, TValue>
     {
     }
 
-    internal override IEventReader<TKey, TValue> CreateReader(Worker worker, IAgent agent, int? partition) =>
+    internal override IEventReader<TKey, TValue> CreateReader(IWorkerRuntime worker, string agent, int? partition) =>
         partition is null ? new Reader(_events.Reader) : throw new InvalidOperationException($"Channel '{Name}' has no partitions: isolated partitions need a topic.");
 
     internal override async Task SendEventAsync(TKey key, TValue value, int? partition, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, CancellationToken ct) =>
@@ -49,7 +50,7 @@ public class Channel<TKey, TValue> : AgentSource<TKey, TValue>
         new(failed.Key is null ? null : App.Codecs.Default<TKey>().Encode(failed.Key), failed.Value is null ? null : App.Codecs.Default<TValue>().Encode(failed.Value),
             failed.Headers.Count == 0 ? null : failed.Headers, failed.Timestamp.ToUnixTimeMilliseconds());
 
-    internal override Event<TKey, TValue> TestEvent(Worker worker, TKey key, TValue value, int? partition, long offset,
+    internal override Event<TKey, TValue> TestEvent(IWorkerRuntime worker, TKey key, TValue value, int? partition, long offset,
         IReadOnlyList<RecordHeader> headers, DateTimeOffset timestamp) =>
         new(key, value, headers, Name, partition ?? -1, offset, timestamp);
 
@@ -69,7 +70,7 @@ public class Channel<TKey, TValue> : AgentSource<TKey, TValue>
 /// <typeparam name="T">The value type.</typeparam>
 public sealed class Channel<T> : Channel<string?, T>
 {
-    internal Channel(FaustApp app, string name, int capacity) : base(app, name, capacity)
+    internal Channel(AppRuntime app, string name, int capacity) : base(app, name, capacity)
     {
     }
 

@@ -1,3 +1,5 @@
+using Faust.Runtime;
+
 namespace Faust.Topics;
 
 /// <summary>What an agent does with a record of its source topic that cannot be decoded (or, with validation on, is
@@ -7,7 +9,7 @@ public enum DecodeErrorPolicy
 {
     /// <summary>The default: the raw record (key, value, headers and timestamp unchanged) goes to the agent's dead-letter
     /// topic <c>{app id}-{agent}-dlq</c>, with headers naming the error and where the record came from (see
-    /// <see cref="Processing.DeadLetterHeaders"/>); it is also logged and counted.</summary>
+    /// <see cref="Runtime.DeadLetterHeaders"/>); it is also logged and counted.</summary>
     DeadLetter,
 
     /// <summary>The record is logged, counted and skipped (Faust's behaviour).</summary>

@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.Processing;
 using Faust.Serialization;
 using Faust.Streams;
@@ -87,7 +88,7 @@ internal sealed partial class ForwardedSource<TKey, TValue, TNewKey> : AgentSour
         }
     }
 
-    internal override IEventReader<TNewKey, TValue> CreateReader(Worker worker, IAgent agent, int? partition) => _target.CreateReader(worker, agent, partition);
+    internal override IEventReader<TNewKey, TValue> CreateReader(IWorkerRuntime worker, string agent, int? partition) => _target.CreateReader(worker, agent, partition);
 
     internal override Task SendEventAsync(TNewKey key, TValue value, int? partition, IReadOnlyList<RecordHeader>? headers, DateTimeOffset? timestamp, CancellationToken ct) =>
         IsRepartition
@@ -98,7 +99,7 @@ internal sealed partial class ForwardedSource<TKey, TValue, TNewKey> : AgentSour
 
     internal override TransportRecord ToRecord(in Event<TNewKey, TValue> failed) => _target.ToRecord(failed);
 
-    internal override Event<TNewKey, TValue> TestEvent(Worker worker, TNewKey key, TValue value, int? partition, long offset,
+    internal override Event<TNewKey, TValue> TestEvent(IWorkerRuntime worker, TNewKey key, TValue value, int? partition, long offset,
         IReadOnlyList<RecordHeader> headers, DateTimeOffset timestamp) =>
         _target.TestEvent(worker, _valueKeySelector is { } selector ? selector(value) : key, value, partition, offset, headers, timestamp);
 
@@ -108,16 +109,16 @@ internal sealed partial class ForwardedSource<TKey, TValue, TNewKey> : AgentSour
 
     void IForwarder.CollectTopics(List<string> topics) => _upstream.CollectStreamTopics(topics);
 
-    async Task IForwarder.RunAsync(Worker worker, IAgent agent, IFailedEventSink failures, CancellationToken stopping)
+    async Task IForwarder.RunAsync(IWorkerRuntime worker, string agent, IFailedEventSink failures, CancellationToken stopping)
     {
         var reader = _upstream.CreateReader(worker, agent, null);
-        var context = new StreamContext { AgentName = agent.Name };
+        var context = new StreamContext { AgentName = agent };
         StreamContext.Current = context;
         var interrupted = new InterruptedEvents<TKey, TValue>();
         var root = new StreamRoot<TKey, TValue>(_upstream.Name, context, worker.Gate, worker.Time, interrupted, stopping);
         var sourceCodec = _upstream.ValueCodecOrNull;
         var target = _target;
-        LogForwarding(worker.Logger, agent.Name, _upstream.Name, target.Name);
+        LogForwarding(worker.Logger, agent, _upstream.Name, target.Name);
         await foreach (var e in new Stream<TKey, TValue>(reader, root).Events().WithCancellation(stopping).ConfigureAwait(false))
         {
             try

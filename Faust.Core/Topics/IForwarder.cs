@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.Processing;
 
 namespace Faust.Topics;
@@ -10,5 +11,5 @@ internal interface IForwarder
     /// <summary>The topics the forwarder reads (it has an inbox on each).</summary>
     void CollectTopics(List<string> topics);
 
-    Task RunAsync(Worker worker, IAgent agent, IFailedEventSink failures, CancellationToken stopping);
+    Task RunAsync(IWorkerRuntime worker, string agent, IFailedEventSink failures, CancellationToken stopping);
 }

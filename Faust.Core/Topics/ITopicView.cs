@@ -1,17 +1,12 @@
 using System.Text.Json;
+using Faust.Runtime;
 using Faust.Transport;
 
 namespace Faust.Topics;
 
 /// <summary>A topic seen without its type parameters, for HTTP produce.</summary>
-internal interface ITopicView
+internal interface ITopicView : ITopicDeclaration
 {
-    string Name { get; }
-
-    bool IsInternal { get; }
-
-    int? DeclaredPartitions { get; }
-
     Type KeyType { get; }
 
     Type ValueType { get; }

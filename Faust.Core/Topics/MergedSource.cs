@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.Processing;
 using Faust.Streams;
 using Faust.Transport;
@@ -10,18 +11,18 @@ internal sealed class MergedSource<TKey, TValue> : AgentSource<TKey, TValue>
 {
     private readonly AgentSource<TKey, TValue>[] _sources;
 
-    public MergedSource(FaustApp app, AgentSource<TKey, TValue>[] sources)
+    public MergedSource(AppRuntime app, AgentSource<TKey, TValue>[] sources)
         : this(app, Flatten(app, sources))
     {
     }
 
-    private MergedSource(FaustApp app, List<AgentSource<TKey, TValue>> sources)
+    private MergedSource(AppRuntime app, List<AgentSource<TKey, TValue>> sources)
         : base(app, () => string.Join('_', sources.Select(s => s.Name)))
     {
         _sources = [.. sources];
     }
 
-    private static List<AgentSource<TKey, TValue>> Flatten(FaustApp app, AgentSource<TKey, TValue>[] sources)
+    private static List<AgentSource<TKey, TValue>> Flatten(AppRuntime app, AgentSource<TKey, TValue>[] sources)
     {
         var flat = new List<AgentSource<TKey, TValue>>();
         foreach (var source in sources)
@@ -75,7 +76,7 @@ internal sealed class MergedSource<TKey, TValue> : AgentSource<TKey, TValue>
         }
     }
 
-    internal override IEventReader<TKey, TValue> CreateReader(Worker worker, IAgent agent, int? partition)
+    internal override IEventReader<TKey, TValue> CreateReader(IWorkerRuntime worker, string agent, int? partition)
     {
         if (partition is not null)
         {
@@ -108,7 +109,7 @@ internal sealed class MergedSource<TKey, TValue> : AgentSource<TKey, TValue>
         return _sources[0].ToRecord(failed);
     }
 
-    internal override Event<TKey, TValue> TestEvent(Worker worker, TKey key, TValue value, int? partition, long offset,
+    internal override Event<TKey, TValue> TestEvent(IWorkerRuntime worker, TKey key, TValue value, int? partition, long offset,
         IReadOnlyList<RecordHeader> headers, DateTimeOffset timestamp) =>
         _sources[0].TestEvent(worker, key, value, partition, offset, headers, timestamp);
 }

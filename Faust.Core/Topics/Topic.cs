@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.Processing;
 using Faust.Routing;
 using Faust.Serialization;
@@ -18,11 +19,11 @@ namespace Faust.Topics;
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
+public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView, IEchoTarget<TKey, TValue>
 {
     private DecodeErrorPolicy _onDecodeError;
 
-    internal Topic(FaustApp app, string name, int? partitions, Schema<TKey, TValue> schema, bool isInternal)
+    internal Topic(AppRuntime app, string name, int? partitions, Schema<TKey, TValue> schema, bool isInternal)
         : base(app, name)
     {
         DeclaredPartitions = CheckPartitions(partitions);
@@ -32,7 +33,7 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
     }
 
     // An internal topic named after the app id (repartition), resolved once the app starts.
-    internal Topic(FaustApp app, Func<string> name, int? partitions, Schema<TKey, TValue> schema)
+    internal Topic(AppRuntime app, Func<string> name, int? partitions, Schema<TKey, TValue> schema)
         : base(app, name)
     {
         DeclaredPartitions = CheckPartitions(partitions);
@@ -69,7 +70,7 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
     public int? DeclaredPartitions { get; }
 
     /// <summary>The partition count the topic has on the broker (known once the app has started).</summary>
-    public int Partitions => App.RequireWorker().PartitionCount(Name);
+    public int Partitions => App.Topics.PartitionCount(Name);
 
     /// <summary>Encodes keys.</summary>
     public ICodec<TKey> KeyCodec { get; }
@@ -94,7 +95,7 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
     public Task<DeliveryResult> SendAsync(TKey key, TValue value, int? partition = null, IReadOnlyList<RecordHeader>? headers = null,
         DateTimeOffset? timestamp = null, CancellationToken ct = default)
     {
-        var worker = App.RequireWorker();
+        var worker = App.Worker;
         var keyBytes = key is null ? null : KeyCodec.Encode(key);
         var valueBytes = value is null ? null : ValueCodec.Encode(value);
         var partitions = worker.PartitionCount(Name);
@@ -112,7 +113,7 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
 
     internal override void CollectStreamTopics(List<string> topics) => topics.Add(Name);
 
-    internal override IEventReader<TKey, TValue> CreateReader(Worker worker, IAgent agent, int? partition)
+    internal override IEventReader<TKey, TValue> CreateReader(IWorkerRuntime worker, string agent, int? partition)
     {
         var inbox = worker.InboxOf(agent, Name);
         return new TopicEventReader<TKey, TValue>(partition is { } p ? inbox.PartitionView(p) : inbox,
@@ -125,7 +126,7 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
 
     internal override ValueTask SendValueAsync(TValue value, CancellationToken ct)
     {
-        var worker = App.RequireWorker();
+        var worker = App.Worker;
         var valueBytes = value is null ? null : ValueCodec.Encode(value);
         var partition = Partitioner.Default.PartitionFor((byte[]?)null, worker.PartitionCount(Name));
         worker.Produce(new TopicPartition(Name, partition), new TransportRecord(null, valueBytes, null, worker.Time.GetUtcNow().ToUnixTimeMilliseconds()));
@@ -137,7 +138,7 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
     /// Durable before the next commit (the commit flushes the producer first).</summary>
     internal void Forward<TSourceKey>(in Event<TSourceKey, TValue> source, TKey key, ICodec<TValue>? sourceValueCodec = null)
     {
-        var worker = App.RequireWorker();
+        var worker = App.Worker;
         var keyBytes = key is null ? null : KeyCodec.Encode(key);
         var valueBytes = source.Raw is { } raw && ReferenceEquals(sourceValueCodec, ValueCodec)
             ? raw.Value
@@ -147,11 +148,13 @@ public sealed class Topic<TKey, TValue> : AgentSource<TKey, TValue>, ITopicView
         worker.Produce(new TopicPartition(Name, partition), new TransportRecord(keyBytes, valueBytes, headers, source.Timestamp.ToUnixTimeMilliseconds()));
     }
 
+    void IEchoTarget<TKey, TValue>.Echo(in Event<TKey, TValue> source) => Forward(source, source.Key);
+
     internal override TransportRecord ToRecord(in Event<TKey, TValue> failed) =>
         failed.Raw ?? new TransportRecord(failed.Key is null ? null : KeyCodec.Encode(failed.Key), failed.Value is null ? null : ValueCodec.Encode(failed.Value),
             failed.Headers.Count == 0 ? null : failed.Headers, failed.Timestamp.ToUnixTimeMilliseconds());
 
-    internal override Event<TKey, TValue> TestEvent(Worker worker, TKey key, TValue value, int? partition, long offset,
+    internal override Event<TKey, TValue> TestEvent(IWorkerRuntime worker, TKey key, TValue value, int? partition, long offset,
         IReadOnlyList<RecordHeader> headers, DateTimeOffset timestamp)
     {
         var keyBytes = key is null ? null : KeyCodec.Encode(key);

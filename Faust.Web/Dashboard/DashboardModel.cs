@@ -29,7 +29,7 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
 
         var options = identity.Options;
         var worker = new WorkerView(identity.Id, identity.Url, identity.App, options.Broker, options.ProcessingGuarantee, options.TopicPartitions);
-        var recovery = app.Worker?.Recovery;
+        var recovery = app.Engine?.Recovery;
         return new OverviewView(
             worker,
             StateName(),
@@ -81,7 +81,7 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
         }
 
         // Owners and standbys of partitions this worker does not hold come from the cluster view (the assignor topic).
-        var cluster = app.Worker?.Cluster.Current ?? Faust.Cluster.ClusterSnapshot.Empty;
+        var cluster = app.Engine?.Cluster.Current ?? Faust.Cluster.ClusterSnapshot.Empty;
         var topics = new List<TopicView>();
         foreach (var topic in snapshot.Topics)
         {
@@ -91,7 +91,7 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
             {
                 var tp = new TopicPartition(topic.Name, p.Partition);
                 // A changelog partition held here is active unless its store is a standby or a global table's copy of another's.
-                var replica = table is not null && (table.IsStandby(p.Partition) || (table.IsGlobal && app.Worker?.OwnsPartition(p.Partition) != true));
+                var replica = table is not null && (table.IsStandby(p.Partition) || (table.IsGlobal && app.Engine?.OwnsPartition(p.Partition) != true));
                 var local = (table is not null ? table.StoreOf(p.Partition) is not null : p.Assigned) && !replica;
                 var active = local ? identity.Url : cluster.OwnerOf(tp)?.Url;
                 string[] standbys = [.. cluster.StandbysOf(tp).Select(w => w.Url).OfType<string>()];
@@ -113,9 +113,9 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
     public TableView Table(ITableView table)
     {
         var ops = app.Monitor.Snapshot.Tables.FirstOrDefault(t => t.Name == table.Name);
-        int? partitionCount = app.Worker is { } worker && worker.TryGetPartitionCount(table.ChangelogTopic, out var count) ? count : null;
+        int? partitionCount = app.Engine is { } worker && worker.TryGetPartitionCount(table.ChangelogTopic, out var count) ? count : null;
         var local = router.LocalPartitions(table);
-        var recoveries = (app.Worker?.Recovery.Partitions ?? [])
+        var recoveries = (app.Engine?.Recovery.Partitions ?? [])
             .Where(r => r.Table == table.Name && table.StoreOf(r.Partition) is not null)
             .OrderBy(r => r.Partition)
             .Select(r => new PartitionRecoveryView(r.Partition, r.Start, r.End, r.Position,
@@ -140,7 +140,7 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
     public ClusterView Cluster()
     {
         var snapshot = app.Monitor.Snapshot;
-        var view = app.Worker?.Cluster.Current ?? Faust.Cluster.ClusterSnapshot.Empty;
+        var view = app.Engine?.Cluster.Current ?? Faust.Cluster.ClusterSnapshot.Empty;
         var claims = new Dictionary<TopicPartition, int>();
         foreach (var published in view.Workers.Values)
         {
@@ -200,7 +200,7 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
 
     private ClusterWorkerView LocalSelf(MonitorSnapshot snapshot)
     {
-        var actives = new List<TopicPartition>(app.Worker?.Assignment ?? []);
+        var actives = new List<TopicPartition>(app.Engine?.Assignment ?? []);
         foreach (var table in app.TableViews)
         {
             foreach (var p in router.LocalPartitions(table))
@@ -210,7 +210,7 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
         }
 
         return new ClusterWorkerView(identity.Id, identity.Url, identity.Url + "/", Self: true, Reachable: true, StateName(),
-            app.Worker?.Cluster.Mine.Generation, Map(actives), Map(app.Worker?.Standbys ?? new HashSet<TopicPartition>()),
+            app.Engine?.Cluster.Mine.Generation, Map(actives), Map(app.Engine?.Standbys ?? new HashSet<TopicPartition>()),
             new Dictionary<string, IReadOnlyList<int>>(), snapshot.EventsPerSecond, snapshot.TotalLag);
     }
 
@@ -243,7 +243,7 @@ internal sealed class DashboardModel(FaustApp app, ThisWorker identity, TableRou
     private double? Uptime() => app.Monitor.StartedAt is { } started ? Math.Max(0, (time.GetUtcNow() - started).TotalSeconds) : null;
 
     private string LagUnknownReason(MonitorSnapshot snapshot) =>
-        app.Worker is null ? "Consumer lag is not known: the worker has not started."
+        app.Engine is null ? "Consumer lag is not known: the worker has not started."
         : app.AgentList.All(a => a.SourceTopic is null) ? "Consumer lag is not known: no agent reads a topic."
         : snapshot.State is WorkerState.Starting or WorkerState.Rebalancing ? "Consumer lag is not known: no partitions are assigned right now."
         : "Consumer lag is not known: the broker did not answer for the end offsets of some assigned partitions.";

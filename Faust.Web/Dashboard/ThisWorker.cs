@@ -12,7 +12,7 @@ internal sealed class ThisWorker(IOptions<FaustOptions> options, CanonicalUrl ur
     private readonly Lazy<string> _id = new(() => Resolve(options.Value));
 
     // The running worker's own id first: on memory:// an id is not persisted, so resolving it again would differ.
-    public string Id => app.Worker?.WorkerId ?? _id.Value;
+    public string Id => app.Engine?.WorkerId ?? _id.Value;
 
     public string Url => url.Value;
 

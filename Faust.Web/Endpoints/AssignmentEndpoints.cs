@@ -15,7 +15,7 @@ internal static class AssignmentEndpoints
     private static Ok<AssignmentResponse> Get(FaustApp app, TableRouter router)
     {
         var actives = new SortedDictionary<string, SortedSet<int>>(StringComparer.Ordinal);
-        foreach (var tp in app.Worker?.Assignment ?? [])
+        foreach (var tp in app.Engine?.Assignment ?? [])
         {
             Add(actives, tp.Topic).Add(tp.Partition);
         }
@@ -36,7 +36,7 @@ internal static class AssignmentEndpoints
         }
 
         var standbys = new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal);
-        foreach (var group in (app.Worker?.Cluster.Mine.Standbys ?? []).GroupBy(tp => tp.Topic, StringComparer.Ordinal))
+        foreach (var group in (app.Engine?.Cluster.Mine.Standbys ?? []).GroupBy(tp => tp.Topic, StringComparer.Ordinal))
         {
             standbys[group.Key] = [.. group.Select(tp => tp.Partition).Order()];
         }

@@ -48,7 +48,7 @@ internal static class RouterEndpoints
         FaustApp app, TableRouter router, string selfUrl, IReadOnlyList<ITableView> tables)
     {
         var result = new SortedDictionary<string, SortedDictionary<string, IReadOnlyList<int>>>(StringComparer.Ordinal);
-        var worker = app.Worker;
+        var worker = app.Engine;
         if (worker is not null)
         {
             foreach (var assignment in worker.Cluster.Current.Workers.Values)

@@ -54,7 +54,7 @@ internal static partial class TopicEndpoints
         }
 
         var settings = options.Value;
-        if (app.Worker is null)
+        if (app.Engine is null)
         {
             return Problems.Unavailable(context, settings.RetryAfter, "The worker has not started.");
         }

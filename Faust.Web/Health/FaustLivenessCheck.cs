@@ -9,7 +9,7 @@ internal sealed class FaustLivenessCheck(FaustApp app) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var result = app.Worker switch
+        var result = app.Engine switch
         {
             _ when app.Fault is { } crash => HealthCheckResult.Unhealthy($"An agent stopped the Faust worker: {crash.Message}", crash),
             null => HealthCheckResult.Unhealthy("The Faust worker is not running."),

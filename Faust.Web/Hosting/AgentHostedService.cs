@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Faust.Web.Hosting;

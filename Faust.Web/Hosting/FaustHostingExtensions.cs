@@ -71,7 +71,7 @@ public static class FaustHostingExtensions
         services.AddSingleton<DashboardModel>();
         services.AddSingleton<DashboardFiles>();
         services.AddMetrics();
-        services.AddSingleton(sp => new FaustInstruments(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), faust.App));
+        services.AddSingleton(sp => new FaustInstruments(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), faust.App.Monitor));
 
         // Before any agent's service (they are added by faust.Agent, after this returns): see FaustWorkerService.
         services.AddHostedService<FaustWorkerService>();

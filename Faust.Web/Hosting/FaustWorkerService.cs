@@ -27,7 +27,7 @@ internal sealed partial class FaustWorkerService(
         lifetime.ApplicationStarted.Register(() =>
         {
             // The server's address is known now: the other workers may forward requests for this worker's keys to it.
-            app.Worker?.PublishUrl(canonicalUrl.Value);
+            app.Engine?.PublishUrl(canonicalUrl.Value);
             LogServing(logger, settings.Id, canonicalUrl.Value);
         });
 

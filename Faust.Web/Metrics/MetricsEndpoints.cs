@@ -98,7 +98,7 @@ internal static class MetricsEndpoints
             w.Sample("table_keys", table.Count, ("table", table.Name));
         }
 
-        var recovery = app.Worker?.Recovery;
+        var recovery = app.Engine?.Recovery;
         w.Family("recovery_records", "gauge", "Changelog records of the current recovery: total to apply and applied so far.")
             .Sample("recovery_records", recovery?.Total ?? 0, ("stage", "total"))
             .Sample("recovery_records", recovery?.Applied ?? 0, ("stage", "applied"));

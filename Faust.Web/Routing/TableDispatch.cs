@@ -75,7 +75,7 @@ internal sealed class TableDispatch(TableRouter router, TableForwarder forwarder
     // (a standby read: the same store instance, still open; if it was promoted meanwhile, it held at least as much).
     public bool StillHolds(Hold hold) =>
         hold.Store is not null && ReferenceEquals(hold.Table.StoreOf(hold.Partition), hold.Store)
-        && (hold.StandbyLag is not null || (!hold.Table.IsStandby(hold.Partition) && app.Worker is { } worker && worker.IsRecovered(hold.Partition)));
+        && (hold.StandbyLag is not null || (!hold.Table.IsStandby(hold.Partition) && app.Engine is { } worker && worker.IsRecovered(hold.Partition)));
 
     public ProblemHttpResult Moved(HttpContext context, Hold hold) =>
         Problems.Unavailable(context, options.Value.RetryAfter,

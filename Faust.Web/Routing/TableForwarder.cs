@@ -36,7 +36,7 @@ internal sealed partial class TableForwarder(IHttpClientFactory clients, IOption
             }
         }
 
-        request.Headers.TryAddWithoutValidation(ForwardingHeaders.ForwardedBy, app.Worker?.WorkerId ?? "unknown");
+        request.Headers.TryAddWithoutValidation(ForwardingHeaders.ForwardedBy, app.Engine?.WorkerId ?? "unknown");
         if (settings.ClusterSecret is { Length: > 0 } secret)
         {
             request.Headers.TryAddWithoutValidation(ForwardingHeaders.ClusterSecret, secret);

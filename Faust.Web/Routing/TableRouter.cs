@@ -24,7 +24,7 @@ internal sealed class TableRouter(FaustApp app, IOptions<FaustWebOptions> option
     // standbyReads: the caller can answer RouteResult.Standby (a GET of a plain table lookup).
     public RouteResult Route(ITableView table, string key, bool standbyReads = false)
     {
-        if (app.Worker is not { } worker)
+        if (app.Engine is not { } worker)
         {
             return new RouteResult.Unavailable("The worker has not started.");
         }
@@ -73,7 +73,7 @@ internal sealed class TableRouter(FaustApp app, IOptions<FaustWebOptions> option
     public RouteResult StandbyOr(ITableView table, int partition, string reason)
     {
         var maxLag = options.Value.StandbyReadMaxLag;
-        if (maxLag < 0 || table.IsGlobal || app.Worker is not { } worker)
+        if (maxLag < 0 || table.IsGlobal || app.Engine is not { } worker)
         {
             return new RouteResult.Unavailable(reason);
         }
@@ -105,7 +105,7 @@ internal sealed class TableRouter(FaustApp app, IOptions<FaustWebOptions> option
     // The URL of the worker that holds the key's partition, whether or not it has recovered it: GET /router/{table}/{key}/.
     public RouteResult Owner(ITableView table, string key, string selfUrl)
     {
-        if (app.Worker is null)
+        if (app.Engine is null)
         {
             return new RouteResult.Unavailable("The worker has not started.");
         }
@@ -117,7 +117,7 @@ internal sealed class TableRouter(FaustApp app, IOptions<FaustWebOptions> option
 
         if (partition is { } p && Holds(table, p))
         {
-            return new RouteResult.Remote(p, selfUrl, app.Worker.WorkerId);
+            return new RouteResult.Remote(p, selfUrl, app.Engine.WorkerId);
         }
 
         return Route(table, key);
@@ -145,7 +145,7 @@ internal sealed class TableRouter(FaustApp app, IOptions<FaustWebOptions> option
     // The changelog partitions this worker holds, per table: what /router/ and /assignment/ report for this worker.
     public IReadOnlyList<int> LocalPartitions(ITableView table)
     {
-        var worker = app.Worker;
+        var worker = app.Engine;
         if (worker is null)
         {
             return [];

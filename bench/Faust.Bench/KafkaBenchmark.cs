@@ -145,7 +145,7 @@ internal static class KafkaBenchmark
     {
         var options = new FaustOptions { Id = "bench-producer", Broker = "kafka://" + bootstrap, WorkerId = "producer" };
         options.Kafka.Producer["linger.ms"] = "20";
-        await using var transport = new KafkaTransport(options, bootstrap, NullLoggerFactory.Instance);
+        await using var transport = TransportFactory.CreateKafka(options, bootstrap, NullLoggerFactory.Instance);
         using var producer = transport.CreateProducer();
         return await BenchApp.PreProduceAsync(producer, events);
     }

@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.Routing;
 using Faust.Streams;
 using TopicPartition = Faust.Transport.TopicPartition;

@@ -1,3 +1,4 @@
+using Faust.App;
 using System.Text;
 using Confluent.Kafka;
 using Faust.Routing;
@@ -12,7 +13,7 @@ namespace Faust.Kafka.Tests;
 [Collection(MockClusterCollection.Name)]
 public sealed class TransportTests(MockClusterFixture mock)
 {
-    private KafkaTransport NewTransport(string id) => new(mock.Options(id), mock.Bootstrap, NullLoggerFactory.Instance);
+    private KafkaTransport NewTransport(string id) => TransportFactory.CreateKafka(mock.Options(id), mock.Bootstrap, NullLoggerFactory.Instance);
 
     [Fact]
     public async Task RoundTrip_KeepsKeysValuesHeadersAndOrder_PerPartition()
@@ -91,7 +92,7 @@ public sealed class TransportTests(MockClusterFixture mock)
     {
         var options = mock.Options(mock.Unique("app"));
         options.Kafka.Producer["message.timeout.ms"] = "300";
-        await using var transport = new KafkaTransport(options, mock.Bootstrap, NullLoggerFactory.Instance);
+        await using var transport = TransportFactory.CreateKafka(options, mock.Bootstrap, NullLoggerFactory.Instance);
         using var producer = transport.CreateProducer();
         Exception? reported = null;
         // A topic that does not exist (the producer may not create it): the record cannot be delivered.

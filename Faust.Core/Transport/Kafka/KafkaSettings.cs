@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Faust.App;
 
 namespace Faust.Transport.Kafka;
 
@@ -25,28 +24,30 @@ internal sealed class KafkaSettings
     /// <summary>Faust.NET's default for librdkafka's fetch.queue.backoff.ms (see the class comment).</summary>
     public const string FetchQueueBackoffMs = "10";
 
-    private readonly FaustOptions _options;
-    private readonly KafkaOptions _kafka;
+    private readonly KafkaClientProperties _kafka;
 
-    public KafkaSettings(FaustOptions options, string bootstrapServers, string workerId)
+    public KafkaSettings(KafkaClientProperties kafka, string appId, string groupId, string bootstrapServers, string workerId)
     {
-        _options = options;
-        _kafka = options.Kafka ?? new KafkaOptions();
+        _kafka = kafka;
+        AppId = appId;
+        GroupId = groupId;
         BootstrapServers = bootstrapServers;
         WorkerId = workerId;
     }
+
+    public string AppId { get; }
 
     public string BootstrapServers { get; }
 
     public string WorkerId { get; }
 
-    public string GroupId => _options.GroupId;
+    public string GroupId { get; }
 
-    public string ClientId => $"{_options.Id}-{WorkerId}";
+    public string ClientId => $"{AppId}-{WorkerId}";
 
     /// <summary>One transactional producer per worker: {group}-{worker id}, stable across restarts so a restarted
     /// worker fences its zombie.</summary>
-    public string TransactionalId => $"{_options.GroupId}-{WorkerId}";
+    public string TransactionalId => $"{GroupId}-{WorkerId}";
 
     public TimeSpan RequestTimeout => _kafka.RequestTimeout;
 
@@ -155,7 +156,7 @@ internal sealed class KafkaSettings
         }
     }
 
-    private static void Overlay(Dictionary<string, string> config, Dictionary<string, string>? properties)
+    private static void Overlay(Dictionary<string, string> config, IReadOnlyDictionary<string, string>? properties)
     {
         if (properties is null)
         {

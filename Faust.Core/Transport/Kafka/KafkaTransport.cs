@@ -1,6 +1,5 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Faust.App;
 using Microsoft.Extensions.Logging;
 
 namespace Faust.Transport.Kafka;
@@ -20,9 +19,9 @@ internal sealed class KafkaTransport : ITransport
     private IAdminClient? _admin;
     private string? _creationRefused;
 
-    public KafkaTransport(FaustOptions options, string bootstrapServers, ILoggerFactory loggerFactory)
+    public KafkaTransport(KafkaSettings settings, ILoggerFactory loggerFactory)
     {
-        Settings = new KafkaSettings(options, bootstrapServers, WorkerIdentity.Resolve(options, persist: true));
+        Settings = settings;
         Settings.ThrowIfInvalid();
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Faust.Transport.Kafka");

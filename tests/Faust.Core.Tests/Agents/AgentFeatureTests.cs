@@ -1,6 +1,8 @@
+using Faust.Testing;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.App;
 using Faust.Streams;
 using Faust.Transport;

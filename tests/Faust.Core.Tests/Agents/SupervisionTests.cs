@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.App;
 using Faust.Processing;
 using Faust.Transport;

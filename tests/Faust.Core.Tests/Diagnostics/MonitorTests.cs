@@ -1,4 +1,5 @@
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.App;
 using Faust.Core.Tests.Engine;
 using Faust.Diagnostics;

@@ -1,6 +1,7 @@
 using System.Text;
 using Faust.App;
 using Faust.Processing;
+using Faust.Runtime;
 using Faust.Serialization;
 using Faust.Topics;
 using Faust.Transport;

@@ -1,4 +1,5 @@
 using Faust.Processing;
+using Faust.Runtime;
 using Faust.Transport;
 
 namespace Faust.Core.Tests.Processing;

@@ -105,15 +105,15 @@ public sealed class RocksDbStoreTests
         using (var store = RocksDbStore.Open(path, Options))
         {
             store.Put(B("old"), B("0")); // an unflushed write goes into the same batch, before the records
-            Faust.Transport.ConsumedRecord[] records =
+            ChangelogEntry[] entries =
             [
-                new(10, new Faust.Transport.TransportRecord(B("a"), B("1"), null, 0)),
-                new(11, new Faust.Transport.TransportRecord(B("b"), B("2"), null, 0)),
-                new(12, new Faust.Transport.TransportRecord(B("a"), null, null, 0)),
-                new(13, new Faust.Transport.TransportRecord(null, B("ignored"), null, 0)),
-                new(14, new Faust.Transport.TransportRecord(B("c"), B("past the count"), null, 0)),
+                new(B("a"), B("1"), 10),
+                new(B("b"), B("2"), 11),
+                new(B("a"), null, 12),
+                new(null, B("ignored"), 13),
+                new(B("c"), B("past the count"), 14),
             ];
-            store.ApplyChangelogBatch(records, 4);
+            store.ApplyChangelogBatch(entries.AsSpan(0, 4));
             Assert.Equal(0, store.PendingWrites);
             Assert.Equal(13, store.AppliedOffset);
             Assert.Equal(2, store.Count);

@@ -19,7 +19,7 @@ public sealed class ChangelogFollowerTests
         var counts = replica.Table<string, long>("click_counts", () => 0L);
         ITableView view = counts;
         view.OpenPartitions(Enumerable.Range(0, 8), 8);
-        await using var transport = Faust.Transport.TransportFactory.Create(replica.Options, NullLoggerFactory.Instance);
+        await using var transport = Faust.App.TransportFactory.Create(replica.Options, NullLoggerFactory.Instance);
         await using var follower = new ChangelogFollower(transport, NullLogger.Instance, TimeProvider.System);
         follower.Follow(Enumerable.Range(0, 8).Select(p => (view, p)));
 

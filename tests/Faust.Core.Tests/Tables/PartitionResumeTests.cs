@@ -1,3 +1,4 @@
+using Faust.App;
 using Faust.Core.Tests.Engine;
 using Faust.Transport;
 using Microsoft.Extensions.Logging.Abstractions;

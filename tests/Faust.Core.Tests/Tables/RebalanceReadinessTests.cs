@@ -1,3 +1,4 @@
+using Faust.App;
 using Faust.Cluster;
 using Faust.Core.Tests.Engine;
 using Faust.Tables;

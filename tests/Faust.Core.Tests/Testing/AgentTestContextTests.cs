@@ -1,5 +1,7 @@
+using Faust.Testing;
 using System.Runtime.CompilerServices;
 using Faust.Agents;
+using Faust.Runtime;
 using Faust.App;
 using Faust.Routing;
 using Faust.Streams;

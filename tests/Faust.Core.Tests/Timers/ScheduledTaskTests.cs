@@ -104,7 +104,7 @@ public sealed class ScheduledTaskTests
         var time = new FakeTimeProvider(Start);
         await using var app = NewApp(time);
         var runs = 0;
-        var task = app.Task(_ => { Interlocked.Increment(ref runs); return Task.CompletedTask; }, onLeader: true);
+        var task = app.StartupTask(_ => { Interlocked.Increment(ref runs); return Task.CompletedTask; }, onLeader: true);
         await app.StartAsync();
         await Eventually.TrueAsync(() => task.Runs == 1, "the start-up task");
         await AdvanceAsync(time, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1));

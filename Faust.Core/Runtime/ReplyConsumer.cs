@@ -2,11 +2,11 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using Faust.Processing;
+using Faust.Runtime;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
 
-namespace Faust.Agents;
+namespace Faust.Runtime;
 
 // Request/reply (Faust's ask): this worker's reply topic (Faust:ReplyTopic, or `f-reply-{uuid}`, one partition,
 // internal; replies go to its partition 0) is read by an
@@ -35,22 +35,15 @@ internal sealed partial class ReplyConsumer : IAsyncDisposable
 
     public int Pending => _waiters.Count;
 
-    public static async Task<ReplyConsumer> StartAsync(Worker worker, CancellationToken ct)
+    /// <summary>Declares the reply topic and reads it from its end.</summary>
+    /// <exception cref="InvalidOperationException">The broker refused the topic.</exception>
+    public static async Task<ReplyConsumer> StartAsync(ITransport transport, string topic, ILogger logger, CancellationToken ct)
     {
-        var topic = worker.ReplyTopic ?? $"f-reply-{Guid.NewGuid()}";
-        try
-        {
-            await worker.Transport.EnsureTopicAsync(new TopicSpec(topic, 1, Internal: true), ct).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new ReplyTopicUnavailableException(topic, ex);
-        }
-
-        var consumer = worker.Transport.CreateConsumer(null);
+        await transport.EnsureTopicAsync(new TopicSpec(topic, 1, Internal: true), ct).ConfigureAwait(false);
+        var consumer = transport.CreateConsumer(null);
         var tp = new TopicPartition(topic, 0);
         consumer.Assign([new KeyValuePair<TopicPartition, long>(tp, consumer.GetWatermarks(tp).High)]);
-        var replies = new ReplyConsumer(topic, consumer, worker.Logger);
+        var replies = new ReplyConsumer(topic, consumer, logger);
         replies._thread.Start();
         return replies;
     }

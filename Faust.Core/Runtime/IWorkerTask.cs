@@ -1,4 +1,4 @@
-namespace Faust.Processing;
+namespace Faust.Runtime;
 
 /// <summary>Something that runs beside the worker for as long as it runs: an agent or a scheduled task.</summary>
 internal interface IWorkerTask
@@ -7,5 +7,5 @@ internal interface IWorkerTask
     string Name { get; }
 
     /// <summary>Runs until <paramref name="stopping"/> fires.</summary>
-    Task RunAsync(Worker worker, CancellationToken stopping);
+    Task RunAsync(IWorkerRuntime worker, CancellationToken stopping);
 }

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Faust.Transport;
 
-namespace Faust.Processing;
+namespace Faust.Runtime;
 
 // What the poll loop hands to one agent: batches of its source topic's partitions, in partition order.
 //

@@ -1,9 +1,9 @@
 using Faust.Transport;
 
-namespace Faust.Agents;
+namespace Faust.Runtime;
 
 /// <summary>Where an agent's events go when processing them failed for good: its dead-letter topic, the log
-/// (skip), or a worker stop, as the agent's <see cref="AgentOptions.OnFailedEvent"/> says.</summary>
+/// (skip), or a worker stop, as the agent's <c>AgentOptions.OnFailedEvent</c> says.</summary>
 internal interface IFailedEventSink
 {
     /// <summary>Disposes of one failed event. The caller acknowledges it afterwards.</summary>

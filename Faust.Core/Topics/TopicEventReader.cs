@@ -1,9 +1,12 @@
 using Faust.Processing;
+using Faust.Runtime;
 using Faust.Topics;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
 
-namespace Faust.Streams;
+using Faust.Streams;
+
+namespace Faust.Topics;
 
 /// <summary>Decodes the records of an agent's inbox into events. A record that does not decode goes to the agent's
 /// dead-letter topic or is skipped, as the source's <see cref="DecodeErrorPolicy"/> says; either way it is logged,

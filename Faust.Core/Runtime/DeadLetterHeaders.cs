@@ -1,4 +1,4 @@
-namespace Faust.Processing;
+namespace Faust.Runtime;
 
 /// <summary>The headers a worker adds to a record it sends to a dead-letter topic (<c>{app id}-{agent}-dlq</c>).</summary>
 /// <remarks>

@@ -1,9 +1,10 @@
-using Faust.App;
+using Faust.Transport;
 using Faust.Transport.Embedded;
+using Faust.Transport.Kafka;
 using Faust.Transport.Log;
 using Microsoft.Extensions.Logging;
 
-namespace Faust.Transport;
+namespace Faust.App;
 
 /// <summary>Creates the transport a <c>Faust:Broker</c> URL names.</summary>
 internal static class TransportFactory
@@ -32,8 +33,16 @@ internal static class TransportFactory
                     return LogBroker.CreateDurable("embedded", RocksDbLogPersistence.Open(directory), logger);
                 });
             default:
-                return new Kafka.KafkaTransport(options, url.Location, loggerFactory);
+                return CreateKafka(options, url.Location, loggerFactory);
         }
+    }
+
+    /// <summary>A Kafka transport for the app's settings at <paramref name="bootstrapServers"/>.</summary>
+    public static KafkaTransport CreateKafka(FaustOptions options, string bootstrapServers, ILoggerFactory loggerFactory)
+    {
+        var settings = new KafkaSettings((options.Kafka ?? new KafkaOptions()).ToClientProperties(), options.Id, options.GroupId, bootstrapServers,
+            WorkerIdentity.Resolve(options, persist: true));
+        return new KafkaTransport(settings, loggerFactory);
     }
 
     // Brokers in one process are shared by name (two apps of a test on memory://name, or a host restarted on the

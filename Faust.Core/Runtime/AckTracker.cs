@@ -1,6 +1,6 @@
 using Faust.Transport;
 
-namespace Faust.Processing;
+namespace Faust.Runtime;
 
 // Commit bookkeeping for one partition of one agent.
 //

@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Faust.Topics;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
 
-namespace Faust.Processing;
+namespace Faust.Runtime;
 
 // The dead-letter topics of a worker: one per agent, {app id}-{agent}-dlq, declared at start as internal topics
 // with the partition count of the agent's source. A record an agent cannot handle is written there unchanged (key,
@@ -40,29 +39,6 @@ internal sealed partial class DeadLetterQueue
     public long Failed => Interlocked.Read(ref _failed);
 
     public static string TopicName(string appId, string agent) => $"{appId}-{agent}-dlq";
-
-    /// <summary>The agents of an app that get a dead-letter topic, with the source topic whose partition count it takes
-    /// (null for an agent on a channel: the app's default count). An agent gets one when a topic it reads dead-letters
-    /// decode errors, or when it dead-letters the events its code fails on (<see cref="Agents.AgentOptions.OnFailedEvent"/>).</summary>
-    public static IEnumerable<(string Agent, string? Source)> AgentsWanting(FaustApp app)
-    {
-        foreach (var agent in app.AgentList)
-        {
-            var wants = agent.DeadLettersFailedEvents;
-            foreach (var subscription in agent.Subscriptions)
-            {
-                foreach (var topic in app.TopicViews)
-                {
-                    wants |= topic.Name == subscription.Topic && topic.DecodeErrorPolicy == DecodeErrorPolicy.DeadLetter;
-                }
-            }
-
-            if (wants)
-            {
-                yield return (agent.Name, agent.SourceTopic);
-            }
-        }
-    }
 
     /// <summary>Creates the dead-letter topic of each agent (internal; existing topics are kept as they are).</summary>
     public async Task DeclareAsync(ITransport transport, IEnumerable<(string Agent, string? Source)> agents, Func<string?, int> partitionsOf, CancellationToken ct)

@@ -1,4 +1,4 @@
-namespace Faust.Processing;
+namespace Faust.Runtime;
 
 // A commit or a revocation that must happen between events closes this gate. Agents hold it (shared) while they
 // process an event; the closer waits until no event is in flight, does its work, and opens it again.
