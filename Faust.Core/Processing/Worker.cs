@@ -26,7 +26,6 @@ namespace Faust.Processing;
 // anyway, logs it, and the event in flight may be counted twice (at least once).
 internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.IWorkerView, IRebalanceListener, IAsyncDisposable
 {
-    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RevocationDrainTimeout = TimeSpan.FromSeconds(10);
     private readonly WorkerDefinition _app;
     private readonly FaustOptions _options;
@@ -44,12 +43,12 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
     private ITransportConsumer? _consumer;
     private ITransportProducer? _producer;
     private ITransportProducer? _transactionalProducer;
-    private Thread? _pollThread;
+    private PollLoop? _pollLoop;
     private Task? _commitLoop;
     private Task _recovery = Task.CompletedTask;
     private Exception? _fault;
-    private volatile bool _pollThreadFaulted;
     private readonly bool _exactlyOnce;
+    private readonly RecoveryGenerations _generations;
 
     public Worker(WorkerDefinition app, ITransport transport, ILogger logger, TimeProvider time)
     {
@@ -61,6 +60,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
         Time = time;
         _exactlyOnce = _options.Guarantee == ProcessingGuarantee.ExactlyOnce;
         Gate = new ProcessingGate();
+        _generations = new RecoveryGenerations(_inboxesByTopic.ContainsKey);
         _changelogBuffer = _options.ChangelogBufferSize > 0 ? new ChangelogBuffer(_options.ChangelogBufferSize) : null;
         Recovery = new TableRecovery(app.Tables, transport, logger, time) { Hold = app.RecoveryHold };
         WorkerId = ResolveWorkerId(_options);
@@ -93,7 +93,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
         _app.Tables.Count == 0 ? _ready.Task.IsCompletedSuccessfully
         : (_ready.Task.IsCompletedSuccessfully || AnySourceRecovered(partition)) && AssignedSourcesRecovered(partition);
 
-    public Exception? Fault => _fault;
+    public Exception? Fault => _fault ?? _pollLoop?.Fault;
 
     public ITransport Transport => _transport;
 
@@ -162,8 +162,8 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
 
         _consumer.Subscribe(sourceTopics);
 
-        _pollThread = new Thread(PollLoop) { IsBackground = true, Name = $"faust-poll {_options.Id}" };
-        _pollThread.Start();
+        _pollLoop = new PollLoop(_consumer, _inboxesByTopic, _app.Monitor, Logger);
+        _pollLoop.Start($"faust-poll {_options.Id}", _stopping.Token);
         _commitLoop = CommitLoopAsync(_stopping.Token);
         LogStarted(Logger, _options.Id, _options.Broker, _options.GroupId, _options.ProcessingGuarantee);
     }
@@ -215,47 +215,6 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
             throw new InvalidOperationException(
                 "Source topics and table changelogs must have the same partition count (a table write goes to the changelog partition of the event being processed), but they differ: "
                 + string.Join(", ", counts.Select(c => $"'{c.Topic}' has {c.Partitions}")) + ".");
-        }
-    }
-
-    // ---- the poll loop ----
-
-    private void PollLoop()
-    {
-        var consumer = _consumer!;
-        while (!_stopping.IsCancellationRequested)
-        {
-            RecordBatch? batch;
-            try
-            {
-                batch = consumer.Poll(PollTimeout);
-            }
-            catch (ObjectDisposedException) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                _fault = ex;
-                _pollThreadFaulted = true;
-                LogPollFailed(Logger, ex);
-                return;
-            }
-
-            if (batch is null)
-            {
-                continue;
-            }
-
-            _app.Monitor.OnReceived(batch);
-
-            if (_inboxesByTopic.TryGetValue(batch.Partition.Topic, out var inboxes))
-            {
-                foreach (var inbox in inboxes)
-                {
-                    inbox.Deliver(batch);
-                }
-            }
         }
     }
 
@@ -664,7 +623,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
 
         _stopping.Cancel();
         _app.Monitor.OnStopping();
-        _pollThread?.Join();
+        _pollLoop?.Join();
         if (_commitLoop is not null)
         {
             await _commitLoop.ConfigureAwait(false);
@@ -742,7 +701,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
     }
 
     /// <summary>True while the poll thread runs.</summary>
-    public bool IsPolling => _pollThread is { IsAlive: true } && !_pollThreadFaulted;
+    public bool IsPolling => _pollLoop?.IsPolling ?? false;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker of app {App} started on {Broker}: consumer group {Group}, {Guarantee}.")]
     private static partial void LogStarted(ILogger logger, string app, string broker, string group, string guarantee);
@@ -752,9 +711,6 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker of app {App} stopped without its last commit: an event was still in flight {Seconds} s after the stop (exactly_once commits only between events). The events since the previous commit will be processed again.")]
     private static partial void LogStoppedWithoutCommit(ILogger logger, string app, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The poll loop failed; the worker receives no more events.")]
-    private static partial void LogPollFailed(ILogger logger, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A commit failed; it is retried at the next interval and no acknowledged offset is lost.")]
     private static partial void LogCommitFailed(ILogger logger, Exception ex);

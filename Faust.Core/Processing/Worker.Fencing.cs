@@ -6,14 +6,7 @@ using Faust.Runtime;
 
 namespace Faust.Processing;
 
-// What a worker does about rebalances and fencing that only Kafka causes.
-//
-// Recovery generations: an eager rebalance can revoke and reassign a partition while its previous recovery is
-// still running. Each assignment records its generation per source partition, and a recovery resumes a partition
-// (as soon as that partition's tables are recovered) only when the partition's latest assignment is its own; a
-// later recovery resumes the others. The same
-// bookkeeping says which assigned partitions are recovered (readiness, HTTP lookups): a partition counts as
-// recovered from the end of the recovery of its latest assignment until it is revoked or lost.
+// What a worker does when its transactional producer is fenced (only Kafka fences).
 //
 // Fencing (exactly_once): a transactional producer is fenced when a newer one with the same transactional.id
 // initialises (the coordinator thinks this worker is a zombie), or its transaction timed out. Its open
@@ -25,10 +18,6 @@ namespace Faust.Processing;
 internal sealed partial class Worker
 {
     private const int MaxFencesInARow = 3;
-    private readonly Dictionary<TopicPartition, long> _recoveryGeneration = [];
-    private readonly HashSet<TopicPartition> _recovered = [];
-    private readonly HashSet<TopicPartition> _assignedSources = [];
-    private long _assignGeneration;
     private int _fences;
     private volatile bool _droppingAfterFence;
 
@@ -43,90 +32,19 @@ internal sealed partial class Worker
 
     private long MarkRecovering(IReadOnlyCollection<TopicPartition> sources)
     {
-        lock (_recoveryGeneration)
-        {
-            var generation = ++_assignGeneration;
-            foreach (var tp in sources)
-            {
-                _recoveryGeneration[tp] = generation;
-                _recovered.Remove(tp);
-                _assignedSources.Add(tp);
-            }
-
-            _droppingAfterFence = false;
-            return generation;
-        }
+        var generation = _generations.MarkRecovering(sources);
+        _droppingAfterFence = false;
+        return generation;
     }
 
-    private List<TopicPartition> StillRecoveredBy(long generation, IReadOnlyCollection<TopicPartition> sources)
-    {
-        lock (_recoveryGeneration)
-        {
-            var result = new List<TopicPartition>(sources.Count);
-            foreach (var tp in sources)
-            {
-                if (_recoveryGeneration.TryGetValue(tp, out var latest) && latest == generation)
-                {
-                    result.Add(tp);
-                    _recovered.Add(tp);
-                }
-            }
+    private List<TopicPartition> StillRecoveredBy(long generation, IReadOnlyCollection<TopicPartition> sources) =>
+        _generations.StillRecoveredBy(generation, sources);
 
-            return result;
-        }
-    }
+    private void ForgetRecovered(IReadOnlyCollection<TopicPartition> partitions) => _generations.Forget(partitions);
 
-    private void ForgetRecovered(IReadOnlyCollection<TopicPartition> partitions)
-    {
-        lock (_recoveryGeneration)
-        {
-            _recovered.ExceptWith(partitions);
-            _assignedSources.ExceptWith(partitions);
-        }
-    }
+    private bool AnySourceRecovered(int partition) => _generations.AnyRecovered(partition);
 
-    private bool AnySourceRecovered(int partition)
-    {
-        lock (_recoveryGeneration)
-        {
-            foreach (var tp in _recovered)
-            {
-                if (tp.Partition == partition)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    // Whether every assigned source partition (of the given number, or all) is recovered. Assigned means either: the
-    // consumer has published it (which may happen before the worker's assigned callback runs) or the callback has
-    // marked it recovering (which happens before the consumer publishes it). Either way a rebalance never reads as
-    // ready, and a partition being handed to this worker never reads as recovered.
-    private bool AssignedSourcesRecovered(int? partition)
-    {
-        var assignment = Assignment;
-        lock (_recoveryGeneration)
-        {
-            return AllRecovered(assignment, partition) && AllRecovered(_assignedSources, partition);
-        }
-    }
-
-    // Under the _recoveryGeneration lock.
-    private bool AllRecovered(IEnumerable<TopicPartition> assigned, int? partition)
-    {
-        foreach (var tp in assigned)
-        {
-            if ((partition is null || tp.Partition == partition) && _inboxesByTopic.ContainsKey(tp.Topic) && !_recovered.Contains(tp))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private bool AssignedSourcesRecovered(int? partition) => _generations.AllAssignedRecovered(Assignment, partition);
 
     private static bool IsFenced(Exception ex) => ex is ProducerFencedException || ex.InnerException is ProducerFencedException;
 
