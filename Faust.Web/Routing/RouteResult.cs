@@ -13,7 +13,7 @@ internal abstract record RouteResult
     // Another worker holds it, the only one the cluster snapshot names: forward the request there (DESIGN decision 5).
     public sealed record Remote(int Partition, string OwnerUrl, string OwnerId) : RouteResult;
 
-    // Standby read (issue 7): the owner is unknown or unreachable and this worker keeps a standby replica of the
+    // Standby read: the owner is unknown or unreachable and this worker keeps a standby replica of the
     // partition whose lag (changelog records behind its end) is within Faust:Web:StandbyReadMaxLag; answer from it
     // with Faust-Standby and Faust-Standby-Lag.
     public sealed record Standby(int Partition, long Lag) : RouteResult;

@@ -6,7 +6,7 @@ using Faust.Transport.Kafka;
 using Faust.Web.Endpoints;
 using Faust.Web.Hosting;
 
-// Routing benchmark (issue 7): table lookups over HTTP under concurrent load, answered locally and forwarded one hop
+// Routing benchmark: table lookups over HTTP under concurrent load, answered locally and forwarded one hop
 // to the owning worker, beside a bare minimal-API endpoint that returns a constant. Two workers of one app (Kestrel on
 // loopback, each its own data directory) on librdkafka's mock cluster, all in this process, with the load generator.
 // Usage: dotnet run -c Release --project bench/Faust.Bench.Routing [-- --seconds 5] [--concurrency 16] [--rounds 3]
