@@ -1,8 +1,8 @@
 using Faust.Agents;
-using Faust.Runtime;
 using Faust.App;
 using Faust.Diagnostics;
 using Faust.Processing;
+using Faust.Runtime;
 using Faust.Serialization;
 using Faust.Stores;
 using Faust.Streams;

@@ -1,6 +1,5 @@
-using Faust.Topics;
-
 using Faust.Runtime;
+using Faust.Topics;
 
 namespace Faust.Agents;
 

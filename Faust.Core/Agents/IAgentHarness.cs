@@ -1,6 +1,5 @@
-using Faust.Streams;
-
 using Faust.Runtime;
+using Faust.Streams;
 
 namespace Faust.Agents;
 

@@ -1,7 +1,6 @@
 using System.Text;
-using Faust.Transport;
-
 using Faust.Runtime;
+using Faust.Transport;
 
 namespace Faust.Agents;
 

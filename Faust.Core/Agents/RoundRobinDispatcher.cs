@@ -1,7 +1,6 @@
 using System.Threading.Channels;
-using Faust.Streams;
-
 using Faust.Runtime;
+using Faust.Streams;
 
 namespace Faust.Agents;
 

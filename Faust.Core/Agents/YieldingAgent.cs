@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
+using Faust.Runtime;
 using Faust.Streams;
 using Faust.Topics;
-
-using Faust.Runtime;
 
 namespace Faust.Agents;
 

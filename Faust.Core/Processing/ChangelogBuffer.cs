@@ -1,7 +1,6 @@
+using Faust.Runtime;
 using Faust.Stores;
 using Faust.Transport;
-
-using Faust.Runtime;
 
 namespace Faust.Processing;
 

@@ -1,8 +1,7 @@
 using Faust.App;
 using Faust.Cluster;
-using Faust.Transport;
-
 using Faust.Runtime;
+using Faust.Transport;
 
 namespace Faust.Processing;
 
@@ -56,7 +55,7 @@ internal sealed partial class Worker
             {
                 foreach (var table in _app.Tables)
                 {
-                    if (p < _partitionCounts[table.ChangelogTopic])
+                    if (p < _topics[table.ChangelogTopic])
                     {
                         actives.Add(new TopicPartition(table.ChangelogTopic, p));
                     }

@@ -1,8 +1,7 @@
+using Faust.Runtime;
 using Faust.Transport;
 using Faust.Transport.Kafka;
 using Microsoft.Extensions.Logging;
-
-using Faust.Runtime;
 
 namespace Faust.Processing;
 
@@ -18,7 +17,6 @@ namespace Faust.Processing;
 internal sealed partial class Worker
 {
     private const int MaxFencesInARow = 3;
-    private int _fences;
     private volatile bool _droppingAfterFence;
 
     public void OnLost(IReadOnlyCollection<TopicPartition> partitions)
@@ -46,34 +44,22 @@ internal sealed partial class Worker
 
     private bool AssignedSourcesRecovered(int? partition) => _generations.AllAssignedRecovered(Assignment, partition);
 
-    private static bool IsFenced(Exception ex) => ex is ProducerFencedException || ex.InnerException is ProducerFencedException;
-
     private void RejoinAfterFence(ITransportConsumer consumer, Exception fence)
     {
         var assigned = consumer.Assignment.ToArray();
         _droppingAfterFence = true;
         ReleasePartitions(assigned);
-        _changelogBuffer?.Drain(); // the aborted transaction's effects: the next owners recover without them
-        if (++_fences >= MaxFencesInARow)
+        _producers.DiscardChangelog(); // the aborted transaction's effects: the next owners recover without them
+        if (_committer.FencesInARow >= MaxFencesInARow)
         {
             // Every later commit fails the same way, so nothing more is committed; the liveness check reports
             // the fault and the process should be restarted once the duplicate is gone.
             _fault = fence;
-            LogFencedForGood(Logger, fence, _fences);
+            LogFencedForGood(Logger, fence, _committer.FencesInARow);
             return;
         }
 
-        try
-        {
-            _transactionalProducer?.Dispose();
-        }
-        catch (Exception ex)
-        {
-            LogProducerCloseFailed(Logger, ex);
-        }
-
-        _transactionalProducer = _transport.CreateProducer(transactional: true);
-        _transactionalProducer.BeginTransaction();
+        _producers.ReplaceTransactional();
         LogFenced(Logger, fence, assigned.Length);
         consumer.Rejoin();
     }
@@ -83,7 +69,4 @@ internal sealed partial class Worker
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The transactional producer was fenced {Times} times in a row: another live worker uses this Faust:WorkerId. This worker commits nothing more and reports the fault.")]
     private static partial void LogFencedForGood(ILogger logger, Exception ex, int times);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the fenced producer failed.")]
-    private static partial void LogProducerCloseFailed(ILogger logger, Exception ex);
 }

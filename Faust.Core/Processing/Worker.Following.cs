@@ -1,8 +1,7 @@
 using Faust.Cluster;
+using Faust.Runtime;
 using Faust.Tables;
 using Faust.Transport;
-
-using Faust.Runtime;
 
 namespace Faust.Processing;
 
@@ -128,7 +127,7 @@ internal sealed partial class Worker
     // Runs on the cluster view's reader thread: only computes, the change itself is chained (see the invariant).
     private void OnClusterChanged(object? sender, ClusterSnapshot snapshot)
     {
-        var changelogs = _app.Tables.Where(t => !t.IsGlobal).Select(t => (t.ChangelogTopic, _partitionCounts[t.ChangelogTopic])).ToArray();
+        var changelogs = _app.Tables.Where(t => !t.IsGlobal).Select(t => (t.ChangelogTopic, _topics[t.ChangelogTopic])).ToArray();
         var placed = StandbyPlacement.StandbysFor(WorkerId, snapshot.Workers.Keys, tp => snapshot.OwnerOf(tp)?.WorkerId, changelogs, _options.TableStandbyReplicas);
         if (placed is null || _standbys.SetEquals(placed))
         {
@@ -154,10 +153,10 @@ internal sealed partial class Worker
             {
                 foreach (var tp in next)
                 {
-                    if (!previous.Contains(tp) && !OwnsPartition(tp.Partition) && _tablesByChangelog.TryGetValue(tp.Topic, out var table))
+                    if (!previous.Contains(tp) && !OwnsPartition(tp.Partition) && _topics.TablesByChangelog.TryGetValue(tp.Topic, out var table))
                     {
                         BeforeStandbyOpens?.Invoke(tp);
-                        table.SetStandby([tp.Partition], _partitionCounts[tp.Topic], standby: true);
+                        table.SetStandby([tp.Partition], _topics[tp.Topic], standby: true);
                     }
                 }
 
@@ -171,7 +170,7 @@ internal sealed partial class Worker
             {
                 foreach (var tp in previous)
                 {
-                    if (!next.Contains(tp) && !OwnsPartition(tp.Partition) && _tablesByChangelog.TryGetValue(tp.Topic, out var table))
+                    if (!next.Contains(tp) && !OwnsPartition(tp.Partition) && _topics.TablesByChangelog.TryGetValue(tp.Topic, out var table))
                     {
                         table.ClosePartitions([tp.Partition]);
                     }
@@ -205,7 +204,7 @@ internal sealed partial class Worker
 
     private void MarkOwned(IEnumerable<int> partitions, bool owned)
     {
-        var max = _partitionCounts.Count == 0 ? 0 : _partitionCounts.Values.Max();
+        var max = _topics.MaxPartitions;
         var next = new bool[Math.Max(max, _owned.Length)];
         Array.Copy(_owned, next, _owned.Length);
         foreach (var p in partitions)
@@ -221,7 +220,7 @@ internal sealed partial class Worker
 
     // Global tables: every partition is opened, and recovered at each assignment beside the owned ones.
     private IEnumerable<int> PartitionsToOpen(ITableView table, IReadOnlyCollection<int> owned) =>
-        table.IsGlobal ? Enumerable.Range(0, _partitionCounts[table.ChangelogTopic]) : owned;
+        table.IsGlobal ? Enumerable.Range(0, _topics[table.ChangelogTopic]) : owned;
 
     private bool KeepsLocally(ITableView table, int partition) =>
         table.IsGlobal || _standbys.Contains(new TopicPartition(table.ChangelogTopic, partition));
@@ -231,7 +230,7 @@ internal sealed partial class Worker
         var result = new List<(ITableView, int)>();
         foreach (var table in _app.Tables)
         {
-            for (var p = 0; p < _partitionCounts[table.ChangelogTopic]; p++)
+            for (var p = 0; p < _topics[table.ChangelogTopic]; p++)
             {
                 if (KeepsLocally(table, p) && !OwnsPartition(p) && table.StoreOf(p) is not null)
                 {
@@ -280,12 +279,12 @@ internal sealed partial class Worker
             table.ClosePartitions(clean ? partitions.Except(kept) : partitions);
             if (!clean && kept.Length > 0)
             {
-                table.OpenPartitions(kept, _partitionCounts[table.ChangelogTopic]);
+                table.OpenPartitions(kept, _topics[table.ChangelogTopic]);
             }
 
             if (!table.IsGlobal && kept.Length > 0)
             {
-                table.SetStandby(kept, _partitionCounts[table.ChangelogTopic], standby: true);
+                table.SetStandby(kept, _topics[table.ChangelogTopic], standby: true);
             }
         }
     }

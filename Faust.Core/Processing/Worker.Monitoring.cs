@@ -1,9 +1,8 @@
 using Faust.App;
 using Faust.Diagnostics;
+using Faust.Runtime;
 using Faust.Tables;
 using Faust.Transport;
-
-using Faust.Runtime;
 
 namespace Faust.Processing;
 
@@ -22,7 +21,7 @@ internal sealed partial class Worker
 
     /// <summary>Every topic the worker declared (sources, other topics, changelogs) with its partition count.
     /// Complete once the worker has started.</summary>
-    public IReadOnlyDictionary<string, int> PartitionCounts => _partitionCounts;
+    public IReadOnlyDictionary<string, int> PartitionCounts => _topics.Counts;
 
     /// <summary>The app's tables.</summary>
     public IReadOnlyList<ITableView> Tables => _app.Tables;

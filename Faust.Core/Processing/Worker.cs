@@ -1,50 +1,34 @@
 using Faust.Agents;
-using Faust.Runtime;
-using Faust.Cluster;
 using Faust.App;
+using Faust.Cluster;
 using Faust.Diagnostics;
+using Faust.Runtime;
 using Faust.Tables;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Faust.Processing;
 
-// One worker: one group consumer for every agent's source topic, one poll thread, producers, tables, commits.
-//
-// Commit invariant: a partition's committed offset is the smallest commit point over the agents reading it
-// (see AckTracker), and it is committed only after every record those events produced (changelog and
-// outputs) is durable: at_least_once flushes the producer first; exactly_once commits the records and the
-// offsets in one transaction, at an event boundary (ProcessingGate), so table state never runs ahead of
-// committed input.
-//
-// Hand-over invariant (both guarantees): a revoked partition is committed and released at an event boundary. The
-// revocation closes the gate, so no event is half-processed: every table write in the stores and the changelog
-// buffer belongs to an acknowledged event, and the commit covers it. Without that, an event in flight (written to
-// the table, acknowledged only when the agent asks for the next one) reached the changelog through the revocation's
-// drain while its offset stayed uncommitted, and the next owner recovered its effect AND processed it again: a
-// double count on a clean hand-over. The wait is bounded (RevocationDrainTimeout); past it the worker hands over
-// anyway, logs it, and the event in flight may be counted twice (at least once).
+// One worker: one group consumer for every agent's source topic, and the parts it coordinates: the topic catalog,
+// the poll loop, the producers, the offset committer (commit and hand-over invariants: see OffsetCommitter), the
+// recovery generations, table recovery, the changelog follower (Worker.Following.cs) and the cluster view
+// (Worker.Cluster.cs). The worker itself reacts to rebalances: it marks partitions recovering, opens their stores and
+// recovers them before their streams resume, and releases revoked ones at an event boundary.
 internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.IWorkerView, IRebalanceListener, IAsyncDisposable
 {
-    private static readonly TimeSpan RevocationDrainTimeout = TimeSpan.FromSeconds(10);
     private readonly WorkerDefinition _app;
+    private readonly TopicCatalog _topics;
     private readonly FaustOptions _options;
     private readonly ITransport _transport;
-    private readonly Dictionary<string, int> _partitionCounts = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<IAgent> _agents;
     private readonly Dictionary<(string Agent, string Topic), AgentInbox> _inboxes = [];
     private readonly Dictionary<string, AgentInbox[]> _inboxesByTopic = new(StringComparer.Ordinal);
-    private readonly Dictionary<TopicPartition, long> _lastCommitted = [];
-    private readonly Dictionary<string, ITableView> _tablesByChangelog = new(StringComparer.Ordinal);
-    private readonly ChangelogBuffer? _changelogBuffer;
-    private readonly SemaphoreSlim _commitLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITransportConsumer? _consumer;
-    private ITransportProducer? _producer;
-    private ITransportProducer? _transactionalProducer;
+    private readonly WorkerProducers _producers;
     private PollLoop? _pollLoop;
-    private Task? _commitLoop;
+    private readonly OffsetCommitter _committer;
     private Task _recovery = Task.CompletedTask;
     private Exception? _fault;
     private readonly bool _exactlyOnce;
@@ -55,13 +39,18 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
         _app = app;
         _agents = app.Agents;
         _options = app.Options;
+        _topics = new TopicCatalog(_options);
         _transport = transport;
         Logger = logger;
         Time = time;
         _exactlyOnce = _options.Guarantee == ProcessingGuarantee.ExactlyOnce;
         Gate = new ProcessingGate();
         _generations = new RecoveryGenerations(_inboxesByTopic.ContainsKey);
-        _changelogBuffer = _options.ChangelogBufferSize > 0 ? new ChangelogBuffer(_options.ChangelogBufferSize) : null;
+        _producers = new WorkerProducers(transport, _options, time, app.Monitor, _topics, logger, error => _fault ??= error);
+        _committer = new OffsetCommitter(_inboxesByTopic, _producers, Gate, FlushTables, app.Monitor, _options.CommitInterval, _exactlyOnce, time, logger)
+        {
+            OnFenced = RejoinAfterFence,
+        };
         Recovery = new TableRecovery(app.Tables, transport, logger, time) { Hold = app.RecoveryHold };
         WorkerId = ResolveWorkerId(_options);
         Cluster = new ClusterView(transport, AssignorTopic, WorkerId, _options.CanonicalUrl is { Length: > 0 } url ? url.TrimEnd('/') : null,
@@ -102,9 +91,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
 
     public IReadOnlyCollection<TopicPartition> Assignment => _consumer?.Assignment ?? [];
 
-    public int PartitionCount(string topic) =>
-        _partitionCounts.TryGetValue(topic, out var count) ? count
-        : throw new InvalidOperationException($"Topic '{topic}' is not declared in app '{_options.Id}'.");
+    public int PartitionCount(string topic) => _topics.PartitionCount(topic);
 
     /// <summary>The one-partition internal topic whose owner is the group's leader.</summary>
     public string LeaderTopic => $"{_options.GroupId}-__assignor-__leader";
@@ -112,36 +99,24 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
     /// <summary>Whether this worker leads the group: it is assigned partition 0 of <see cref="LeaderTopic"/>.</summary>
     public bool IsLeader => Assignment.Contains(new TopicPartition(LeaderTopic, 0));
 
-    public bool TryGetPartitionCount(string topic, out int count) => _partitionCounts.TryGetValue(topic, out count);
+    public bool TryGetPartitionCount(string topic, out int count) => _topics.TryGetPartitionCount(topic, out count);
 
     public AgentInbox InboxOf(IAgent agent) => InboxOf(agent.Name, agent.SourceTopic ?? throw new InvalidOperationException($"Agent {agent.Name} reads no topic."));
 
     public AgentInbox InboxOf(string agent, string topic) =>
         _inboxes.TryGetValue((agent, topic), out var inbox) ? inbox : throw new InvalidOperationException($"Agent {agent} has no inbox for '{topic}'.");
 
-    public long? CommittedOffset(TopicPartition tp)
-    {
-        lock (_lastCommitted)
-        {
-            return _lastCommitted.TryGetValue(tp, out var offset) ? offset : null;
-        }
-    }
+    public long? CommittedOffset(TopicPartition tp) => _committer.LastCommitted(tp);
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await DeclareTopicsAsync(ct).ConfigureAwait(false);
-        CheckCopartitioning();
+        await _topics.DeclareAsync(_transport, _app, LeaderTopic, AssignorTopic, ct).ConfigureAwait(false);
         DeadLetters = new DeadLetterQueue(_options.GroupId, ProduceAsync, Logger);
         await DeadLetters.DeclareAsync(_transport, _app.AgentsWantingDeadLetters(), source => source is null ? _options.TopicPartitions : PartitionCount(source), ct).ConfigureAwait(false);
 
-        _producer = _transport.CreateProducer();
-        Cluster.Start(_producer);
+        _producers.Start(_exactlyOnce);
+        Cluster.Start(_producers.Plain);
         StartFollower();
-        if (_exactlyOnce)
-        {
-            _transactionalProducer = _transport.CreateProducer(transactional: true);
-            _transactionalProducer.BeginTransaction();
-        }
 
         // Every worker also subscribes to the one-partition leader topic: whoever is assigned it leads (timers with
         // onLeader). Its records, if any, go nowhere.
@@ -151,7 +126,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
         {
             foreach (var (topic, isolated) in agent.Subscriptions)
             {
-                _inboxes[(agent.Name, topic)] = new AgentInbox(agent.Name, topic, _partitionCounts[topic], _options.StreamBufferMaxSize, _consumer, isolated);
+                _inboxes[(agent.Name, topic)] = new AgentInbox(agent.Name, topic, _topics[topic], _options.StreamBufferMaxSize, _consumer, isolated);
             }
         }
 
@@ -164,58 +139,8 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
 
         _pollLoop = new PollLoop(_consumer, _inboxesByTopic, _app.Monitor, Logger);
         _pollLoop.Start($"faust-poll {_options.Id}", _stopping.Token);
-        _commitLoop = CommitLoopAsync(_stopping.Token);
+        _committer.Start(_consumer, _stopping.Token);
         LogStarted(Logger, _options.Id, _options.Broker, _options.GroupId, _options.ProcessingGuarantee);
-    }
-
-    private async Task DeclareTopicsAsync(CancellationToken ct)
-    {
-        foreach (var topic in _app.Topics)
-        {
-            var wanted = topic.DeclaredPartitions ?? _options.TopicPartitions;
-            var actual = await _transport.EnsureTopicAsync(new TopicSpec(topic.Name, wanted, Internal: topic.IsInternal), ct).ConfigureAwait(false);
-            if (topic.DeclaredPartitions is { } declared && declared != actual)
-            {
-                throw new InvalidOperationException(
-                    $"Topic '{topic.Name}' is declared with {declared} partitions but has {actual} on the broker. Declare it with {actual} partitions, or recreate the topic.");
-            }
-
-            _partitionCounts[topic.Name] = actual;
-        }
-
-        await _transport.EnsureTopicAsync(new TopicSpec(LeaderTopic, 1, Internal: true), ct).ConfigureAwait(false);
-        _partitionCounts[LeaderTopic] = 1;
-        await _transport.EnsureTopicAsync(new TopicSpec(AssignorTopic, 1, Compacted: true, Internal: true), ct).ConfigureAwait(false);
-        _partitionCounts[AssignorTopic] = 1;
-        foreach (var table in _app.Tables)
-        {
-            var wanted = table.DeclaredPartitions ?? _options.TopicPartitions;
-            var actual = await _transport.EnsureTopicAsync(new TopicSpec(table.ChangelogTopic, wanted, Compacted: true, Internal: true), ct).ConfigureAwait(false);
-            _partitionCounts[table.ChangelogTopic] = actual;
-            _tablesByChangelog[table.ChangelogTopic] = table;
-        }
-    }
-
-    // A table write goes to the changelog partition numbered like the event's partition, so every source topic
-    // and every changelog must have the same partition count (DESIGN decision 3).
-    private void CheckCopartitioning()
-    {
-        if (_app.Tables.Count == 0)
-        {
-            return;
-        }
-
-        var counts = _agents.SelectMany(a => a.Subscriptions).Select(s => s.Topic)
-            .Concat(_app.Tables.Select(t => t.ChangelogTopic))
-            .Distinct(StringComparer.Ordinal)
-            .Select(t => (Topic: t, Partitions: _partitionCounts[t]))
-            .ToArray();
-        if (counts.Select(c => c.Partitions).Distinct().Count() > 1)
-        {
-            throw new InvalidOperationException(
-                "Source topics and table changelogs must have the same partition count (a table write goes to the changelog partition of the event being processed), but they differ: "
-                + string.Join(", ", counts.Select(c => $"'{c.Topic}' has {c.Partitions}")) + ".");
-        }
     }
 
     public void OnAssigned(IReadOnlyCollection<TopicPartition> partitions)
@@ -252,7 +177,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
             MarkOwned(tablePartitions, owned: true);
             foreach (var table in _app.Tables)
             {
-                table.OpenPartitions(PartitionsToOpen(table, tablePartitions), _partitionCounts[table.ChangelogTopic]);
+                table.OpenPartitions(PartitionsToOpen(table, tablePartitions), _topics[table.ChangelogTopic]);
             }
         }
 
@@ -286,7 +211,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
     // read no topic.
     private int[] TablePartitionsOf(IEnumerable<TopicPartition> sources) =>
         _inboxesByTopic.Count == 0
-            ? Enumerable.Range(0, _app.Tables.Select(t => _partitionCounts[t.ChangelogTopic]).DefaultIfEmpty(0).Max()).ToArray()
+            ? Enumerable.Range(0, _app.Tables.Select(t => _topics[t.ChangelogTopic]).DefaultIfEmpty(0).Max()).ToArray()
             : sources.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().Order().ToArray();
 
     public void OnRevoked(IReadOnlyCollection<TopicPartition> partitions)
@@ -295,62 +220,14 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
 
         // Commit what was acknowledged before the partitions go (Kafka transport; the log broker never revokes), at
         // an event boundary (see the hand-over invariant). After a fence the partitions were already dropped and
-        // nothing may be committed (see Worker.Kafka.cs).
+        // nothing may be committed (see Worker.Fencing.cs).
         HandOver(partitions, commit: !_droppingAfterFence, clean: !_droppingAfterFence);
         OnHeldChanged(partitions, assigned: false);
     }
 
-    // Poll thread (rebalance callbacks). The commit lock first, then the gate: a commit holds them in that order.
-    private void HandOver(IReadOnlyCollection<TopicPartition> partitions, bool commit, bool clean)
-    {
-        _commitLock.Wait();
-        try
-        {
-            var gateHeld = CloseGateForHandOver();
-            try
-            {
-                if (commit)
-                {
-                    try
-                    {
-                        CommitLockedAsync(gateHeld, CancellationToken.None).GetAwaiter().GetResult();
-                    }
-                    catch (Exception ex)
-                    {
-                        LogCommitFailed(Logger, ex);
-                    }
-                }
-
-                ReleasePartitions(partitions, clean);
-            }
-            finally
-            {
-                if (gateHeld)
-                {
-                    Gate.Open();
-                }
-            }
-        }
-        finally
-        {
-            _commitLock.Release();
-        }
-    }
-
-    private bool CloseGateForHandOver()
-    {
-        using var timeout = new CancellationTokenSource(RevocationDrainTimeout);
-        try
-        {
-            Gate.CloseAsync(timeout.Token).GetAwaiter().GetResult();
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            LogHandOverInFlight(Logger, RevocationDrainTimeout.TotalSeconds);
-            return false;
-        }
-    }
+    // Poll thread (rebalance callbacks): at an event boundary, commit (unless told not to) and release.
+    private void HandOver(IReadOnlyCollection<TopicPartition> partitions, bool commit, bool clean) =>
+        _committer.HandOver(commit, () => ReleasePartitions(partitions, clean));
 
     private void ReleasePartitions(IReadOnlyCollection<TopicPartition> partitions) => ReleasePartitions(partitions, clean: false);
 
@@ -373,7 +250,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
 
         ForgetRecovered(partitions);
         var tablePartitions = partitions.Where(tp => _inboxesByTopic.ContainsKey(tp.Topic)).Select(tp => tp.Partition).Distinct().ToArray();
-        _changelogBuffer?.Drop(tablePartitions);
+        _producers.DropChangelog(tablePartitions);
         lock (_ownershipLock)
         {
             MarkOwned(tablePartitions, owned: false);
@@ -383,70 +260,15 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
         FollowAfterRecovery();
     }
 
-    // ---- producing ----
+    // ---- producing: see WorkerProducers ----
 
-    private ITransportProducer ProducerForCaller() =>
-        _transactionalProducer is not null && Streams.StreamContext.Current is not null ? _transactionalProducer : RequireProducer();
+    public Task<DeliveryResult> ProduceAsync(TopicPartition tp, TransportRecord record, CancellationToken ct) => _producers.ProduceAsync(tp, record, ct);
 
-    private ITransportProducer RequireProducer() => _producer ?? throw new InvalidOperationException("The worker has not started.");
+    public void Produce(TopicPartition tp, TransportRecord record) => _producers.Produce(tp, record);
 
-    public Task<DeliveryResult> ProduceAsync(TopicPartition tp, TransportRecord record, CancellationToken ct) =>
-        ProducerForCaller().ProduceAsync(tp, record, ct);
+    public void ProduceReply(TopicPartition tp, TransportRecord record) => _producers.ProduceReply(tp, record);
 
-    public void ProduceChangelog(TopicPartition tp, byte[] key, byte[]? value)
-    {
-        if (_changelogBuffer is null)
-        {
-            ProduceChangelogRecord(ProducerForCaller(), tp, key, value);
-        }
-        else if (_changelogBuffer.Add(tp, key, value))
-        {
-            DrainChangelog(ProducerForCaller());
-        }
-    }
-
-    private void ProduceChangelogRecord(ITransportProducer producer, TopicPartition tp, byte[] key, byte[]? value)
-    {
-        var record = new TransportRecord(key, value, null, Time.GetUtcNow().ToUnixTimeMilliseconds());
-        producer.Produce(tp, record, _onChangelogDelivered ??= OnChangelogDelivered);
-        _app.Monitor.OnSent(tp.Topic, tp.Partition);
-    }
-
-    // Before a commit: into the transaction under exactly_once, else into the producer that is flushed next.
-    private void DrainChangelog(ITransportProducer producer)
-    {
-        if (_changelogBuffer is null)
-        {
-            return;
-        }
-
-        foreach (var (tp, keys) in _changelogBuffer.Drain())
-        {
-            foreach (var (key, value) in keys)
-            {
-                ProduceChangelogRecord(producer, tp, key, value);
-            }
-        }
-    }
-
-    private Action<DeliveryResult, Exception?>? _onChangelogDelivered;
-
-    // The store learns the changelog offset its state reflects from the delivery, and persists it at the next
-    // commit together with the data (RocksDB), so a restart recovers only what came after it.
-    private void OnChangelogDelivered(DeliveryResult result, Exception? error)
-    {
-        if (error is not null)
-        {
-            _fault ??= error;
-            LogChangelogFailed(Logger, error, result.Topic, result.Partition);
-            return;
-        }
-
-        if (_tablesByChangelog.TryGetValue(result.Topic, out var table))
-        {
-            table.StoreOf(result.Partition)?.SetAppliedOffset(result.Offset);
-        }
-    }
+    public void ProduceChangelog(TopicPartition tp, byte[] key, byte[]? value) => _producers.ProduceChangelog(tp, key, value);
 
     private void FlushTables()
     {
@@ -456,161 +278,9 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
         }
     }
 
-    // ---- committing ----
-
-    private async Task CommitLoopAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(_options.CommitInterval, Time, ct).ConfigureAwait(false);
-
-                // Not cancellable once it commits: a commit stopped halfway would leave the gate closed or the
-                // transaction ended without a new one; StopAsync waits for it and then commits once more. Only its
-                // wait for an event in flight (exactly_once) gives way to a stop, so a stuck agent cannot hold it.
-                await CommitAsync(CancellationToken.None, gateWait: ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogCommitFailed(Logger, ex);
-                _app.Monitor.OnWorkerError("commit failed", ex);
-            }
-        }
-    }
-
-    /// <summary>Commits what every agent has acknowledged; returns the offsets committed. Under exactly_once it
-    /// first waits until no event is in flight; <paramref name="gateWait"/> may cancel that wait alone.</summary>
-    public async Task<IReadOnlyDictionary<TopicPartition, long>> CommitAsync(CancellationToken ct, CancellationToken gateWait = default)
-    {
-        var consumer = _consumer;
-        if (consumer is null)
-        {
-            return new Dictionary<TopicPartition, long>();
-        }
-
-        await _commitLock.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return await CommitLockedAsync(gateHeld: false, ct, gateWait).ConfigureAwait(false);
-        }
-        finally
-        {
-            _commitLock.Release();
-        }
-    }
-
-    // Holds the commit lock. gateHeld: the caller has closed the gate (a hand-over).
-    private async Task<IReadOnlyDictionary<TopicPartition, long>> CommitLockedAsync(bool gateHeld, CancellationToken ct, CancellationToken gateWait = default)
-    {
-        var consumer = _consumer!;
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var gateClosed = false;
-        try
-        {
-            if (_exactlyOnce && !gateHeld)
-            {
-                using var waitOrStop = CancellationTokenSource.CreateLinkedTokenSource(ct, gateWait);
-                await Gate.CloseAsync(waitOrStop.Token).ConfigureAwait(false);
-                gateClosed = true;
-            }
-
-            var offsets = CollectOffsets();
-            DrainChangelog(_transactionalProducer ?? RequireProducer());
-            if (_transactionalProducer is { } transactional)
-            {
-                // The gate is closed: the stores hold exactly the effects of the events this transaction commits,
-                // and they are flushed only once it has committed.
-                try
-                {
-                    await transactional.CommitTransactionAsync(offsets, consumer, ct).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (IsFenced(ex))
-                {
-                    // No event is in flight, so the producer can be replaced safely.
-                    RejoinAfterFence(consumer, ex);
-                    throw;
-                }
-
-                _fences = 0;
-                transactional.BeginTransaction();
-                FlushTables();
-            }
-            else
-            {
-                // Changelog and outputs first: an offset is committed only once its effects are durable.
-                await RequireProducer().FlushAsync(ct).ConfigureAwait(false);
-                FlushTables();
-                if (offsets.Count == 0)
-                {
-                    return offsets;
-                }
-
-                await consumer.CommitAsync(offsets, ct).ConfigureAwait(false);
-            }
-
-            lock (_lastCommitted)
-            {
-                foreach (var (tp, offset) in offsets)
-                {
-                    _lastCommitted[tp] = offset;
-                }
-            }
-
-            _app.Monitor.OnCommitted(offsets, started);
-            return offsets;
-        }
-        finally
-        {
-            if (gateClosed)
-            {
-                Gate.Open();
-            }
-        }
-    }
-
-    private Dictionary<TopicPartition, long> CollectOffsets()
-    {
-        var offsets = new Dictionary<TopicPartition, long>();
-        foreach (var (topic, inboxes) in _inboxesByTopic)
-        {
-            for (var p = 0; p < inboxes[0].PartitionCount; p++)
-            {
-                long? point = null;
-                foreach (var inbox in inboxes)
-                {
-                    var mine = inbox.TrackerFor(p)?.CommitPoint;
-                    if (mine is null)
-                    {
-                        point = null;
-                        break;
-                    }
-
-                    point = point is null ? mine : Math.Min(point.Value, mine.Value);
-                }
-
-                if (point is { } offset)
-                {
-                    var tp = new TopicPartition(topic, p);
-                    lock (_lastCommitted)
-                    {
-                        if (_lastCommitted.TryGetValue(tp, out var last) && last >= offset)
-                        {
-                            continue;
-                        }
-                    }
-
-                    offsets[tp] = offset;
-                }
-            }
-        }
-
-        return offsets;
-    }
+    /// <summary>Commits what every agent has acknowledged; returns the offsets committed (see OffsetCommitter).</summary>
+    public Task<IReadOnlyDictionary<TopicPartition, long>> CommitAsync(CancellationToken ct, CancellationToken gateWait = default) =>
+        _committer.CommitAsync(ct, gateWait);
 
     /// <summary>Stops polling, commits what was acknowledged and closes the consumer and producers.
     /// Agents must have stopped first, so their last events are acknowledged.</summary>
@@ -624,10 +294,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
         _stopping.Cancel();
         _app.Monitor.OnStopping();
         _pollLoop?.Join();
-        if (_commitLoop is not null)
-        {
-            await _commitLoop.ConfigureAwait(false);
-        }
+        await _committer.Stopped.ConfigureAwait(false);
 
         try
         {
@@ -676,25 +343,12 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
         Monitor.StopSampling();
         foreach (var table in _app.Tables)
         {
-            table.ClosePartitions(Enumerable.Range(0, _partitionCounts.GetValueOrDefault(table.ChangelogTopic)));
+            table.ClosePartitions(Enumerable.Range(0, _topics.Counts.GetValueOrDefault(table.ChangelogTopic)));
         }
 
         _consumer?.Dispose();
         await Cluster.DisposeAsync().ConfigureAwait(false);
-        _producer?.Dispose();
-        if (_transactionalProducer is not null)
-        {
-            try
-            {
-                _transactionalProducer.AbortTransaction();
-            }
-            catch (InvalidOperationException)
-            {
-                // No open transaction.
-            }
-
-            _transactionalProducer.Dispose();
-        }
+        _producers.Dispose();
 
         await _transport.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
@@ -715,12 +369,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
     [LoggerMessage(Level = LogLevel.Error, Message = "A commit failed; it is retried at the next interval and no acknowledged offset is lost.")]
     private static partial void LogCommitFailed(ILogger logger, Exception ex);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An agent was still processing an event after {Seconds} s when its partitions were revoked; the worker hands them over anyway, and the next owner may process that event again.")]
-    private static partial void LogHandOverInFlight(ILogger logger, double seconds);
-
     [LoggerMessage(Level = LogLevel.Critical, Message = "Table recovery failed.")]
     private static partial void LogRecoveryFailed(ILogger logger, Exception ex);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A changelog write to {Topic}[{Partition}] failed; the next commit fails so the events are processed again.")]
-    private static partial void LogChangelogFailed(ILogger logger, Exception ex, string topic, int partition);
 }

@@ -1,6 +1,5 @@
-using Faust.Transport;
-
 using Faust.Runtime;
+using Faust.Transport;
 
 namespace Faust.Streams;
 

@@ -1,7 +1,6 @@
+using Faust.Runtime;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
-
-using Faust.Runtime;
 
 namespace Faust.Tables;
 

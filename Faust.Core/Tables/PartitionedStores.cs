@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Faust.Routing;
+using Faust.Runtime;
 using Faust.Serialization;
 using Faust.Stores;
 using Faust.Streams;
-
-using Faust.Runtime;
 
 namespace Faust.Tables;
 

@@ -2,12 +2,11 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Faust.Diagnostics;
 using Faust.Routing;
+using Faust.Runtime;
 using Faust.Serialization;
 using Faust.Stores;
 using Faust.Streams;
 using Faust.Transport;
-
-using Faust.Runtime;
 
 namespace Faust.Tables;
 

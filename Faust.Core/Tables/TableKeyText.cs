@@ -1,7 +1,6 @@
-using Faust.Serialization;
 using System.Text.Json;
-
 using Faust.Runtime;
+using Faust.Serialization;
 
 namespace Faust.Tables;
 

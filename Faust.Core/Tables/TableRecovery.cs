@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Faust.Runtime;
 using Faust.Stores;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
-
-using Faust.Runtime;
 
 namespace Faust.Tables;
 

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Queues = System.Threading.Channels;
 using Faust.Agents;
-using Faust.Runtime;
 using Faust.Processing;
+using Faust.Runtime;
 using Faust.Streams;
 using Faust.Topics;
 using Faust.Transport;
+using Queues = System.Threading.Channels;
 
 namespace Faust.Testing;
 

@@ -1,6 +1,6 @@
 using Faust.Agents;
-using Faust.Runtime;
 using Faust.Processing;
+using Faust.Runtime;
 using Faust.Serialization;
 using Faust.Streams;
 using Faust.Transport;

@@ -1,6 +1,6 @@
 using Faust.Agents;
-using Faust.Runtime;
 using Faust.Processing;
+using Faust.Runtime;
 
 namespace Faust.Topics;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Faust.Agents;
-using Faust.Runtime;
 using Faust.Processing;
 using Faust.Routing;
+using Faust.Runtime;
 using Faust.Serialization;
 using Faust.Streams;
 using Faust.Transport;

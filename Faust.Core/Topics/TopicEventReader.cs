@@ -1,10 +1,9 @@
 using Faust.Processing;
 using Faust.Runtime;
+using Faust.Streams;
 using Faust.Topics;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
-
-using Faust.Streams;
 
 namespace Faust.Topics;
 

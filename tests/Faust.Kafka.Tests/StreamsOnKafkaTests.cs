@@ -1,6 +1,6 @@
 using Faust.Agents;
-using Faust.Runtime;
 using Faust.Routing;
+using Faust.Runtime;
 using Faust.Streams;
 using TopicPartition = Faust.Transport.TopicPartition;
 

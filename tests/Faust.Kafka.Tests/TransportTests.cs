@@ -1,6 +1,6 @@
-using Faust.App;
 using System.Text;
 using Confluent.Kafka;
+using Faust.App;
 using Faust.Routing;
 using Faust.Transport;
 using Faust.Transport.Kafka;

@@ -1,10 +1,10 @@
-using Faust.Testing;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Faust.Agents;
-using Faust.Runtime;
 using Faust.App;
+using Faust.Runtime;
 using Faust.Streams;
+using Faust.Testing;
 using Faust.Transport;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,7 @@
 using Faust.Agents;
-using Faust.Runtime;
 using Faust.App;
 using Faust.Processing;
+using Faust.Runtime;
 using Faust.Transport;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,8 +1,8 @@
 using Faust.Agents;
-using Faust.Runtime;
 using Faust.App;
 using Faust.Core.Tests.Engine;
 using Faust.Diagnostics;
+using Faust.Runtime;
 using Faust.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;

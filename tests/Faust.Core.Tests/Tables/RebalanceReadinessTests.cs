@@ -1,8 +1,8 @@
 using Faust.App;
 using Faust.Cluster;
 using Faust.Core.Tests.Engine;
-using Faust.Tables;
 using Faust.Core.Tests.Transport;
+using Faust.Tables;
 using Faust.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
 

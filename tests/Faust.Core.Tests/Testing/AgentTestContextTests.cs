@@ -1,10 +1,10 @@
-using Faust.Testing;
 using System.Runtime.CompilerServices;
 using Faust.Agents;
-using Faust.Runtime;
 using Faust.App;
 using Faust.Routing;
+using Faust.Runtime;
 using Faust.Streams;
+using Faust.Testing;
 using Faust.Transport;
 
 namespace Faust.Core.Tests.Testing;
