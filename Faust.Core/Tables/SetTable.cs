@@ -23,44 +23,23 @@ namespace Faust.Tables;
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TMember">The member type.</typeparam>
-public sealed class SetTable<TKey, TMember> : ITableView
+public sealed class SetTable<TKey, TMember> : TableBase<TKey>, ITableView
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private static readonly byte[] AddMarker = [1];
-    private readonly AppRuntime _app;
-    private readonly PartitionedStores _stores;
-
-    PartitionedStores ITableView.Stores => _stores;
     private readonly object _writeLock = new();
-    private readonly TableStats _stats;
 
     internal SetTable(AppRuntime app, string name, int? partitions, string? help, ICodec<TKey>? keyCodec, ICodec<TMember>? memberCodec)
+        : base(app, name, partitions, help)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        _app = app;
-        Name = name;
-        DeclaredPartitions = partitions;
-        Help = help;
         KeyCodec = keyCodec ?? app.Codecs.Default<TKey>();
         MemberCodec = memberCodec ?? app.Codecs.Default<TMember>();
-        _stores = new PartitionedStores(name, () => ChangelogTopic, () => app.StoreFactory);
-        _stats = app.Monitor.RegisterTable(name);
     }
 
-    /// <summary>The table's name.</summary>
-    public string Name { get; }
+    PartitionedStores ITableView.Stores => Stores;
 
-    /// <summary>A description shown by <c>GET /table/</c>.</summary>
-    public string? Help { get; }
-
-    /// <summary>The partition count given at declaration, or null for the app's <c>TopicPartitions</c>.</summary>
-    public int? DeclaredPartitions { get; }
-
-    /// <summary>The changelog topic: <c>{app id}-{table}-changelog</c>.</summary>
-    public string ChangelogTopic => $"{_app.Options.GroupId}-{Name}-changelog";
-
-    /// <summary>Encodes keys.</summary>
-    public ICodec<TKey> KeyCodec { get; }
+    /// <inheritdoc />
+    public override ICodec<TKey> KeyCodec { get; }
 
     /// <summary>Encodes members.</summary>
     public ICodec<TMember> MemberCodec { get; }
@@ -72,13 +51,10 @@ public sealed class SetTable<TKey, TMember> : ITableView
         {
             ArgumentNullException.ThrowIfNull(key);
             var context = StreamContext.Current;
-            _stats.For(context?.Stats, out var shared).Get(shared);
-            return _stores.TryGet(EncodeKey(key), context, out var stored, out _) ? DecodeSet(stored) : new HashSet<TMember>();
+            Stats.For(context?.Stats, out var shared).Get(shared);
+            return Stores.TryGet(EncodeKey(key), context, out var stored, out _) ? DecodeSet(stored) : new HashSet<TMember>();
         }
     }
-
-    /// <summary>Number of keys with a non-empty set held by this worker.</summary>
-    public int Count => _stores.Count;
 
     /// <summary>Whether the key's set holds the member.</summary>
     public bool Contains(TKey key, TMember member) => this[key].Contains(member);
@@ -94,7 +70,7 @@ public sealed class SetTable<TKey, TMember> : ITableView
     /// <summary>Keys and sets held by this worker.</summary>
     public IEnumerable<KeyValuePair<TKey, IReadOnlySet<TMember>>> Items()
     {
-        foreach (var store in _stores.All)
+        foreach (var store in Stores.All)
         {
             if (store is null)
             {
@@ -112,23 +88,23 @@ public sealed class SetTable<TKey, TMember> : ITableView
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(member);
-        _stores.ThrowIfConcurrent(Streams.StreamContext.Current);
+        Stores.ThrowIfConcurrent(Streams.StreamContext.Current);
         var keyBytes = EncodeKey(key);
         var memberBytes = MemberCodec.Encode(member) ?? throw new InvalidOperationException($"The member codec of table '{Name}' encoded a member as null.");
         int partition;
         lock (_writeLock)
         {
-            partition = _stores.TryGet(keyBytes, out _, out var found) ? found : _stores.WritePartition(keyBytes);
-            if (!Apply(_stores.Require(partition), keyBytes, memberBytes, add))
+            partition = Stores.TryGet(keyBytes, out _, out var found) ? found : Stores.WritePartition(keyBytes);
+            if (!Apply(Stores.Require(partition), keyBytes, memberBytes, add))
             {
                 return false;
             }
         }
 
-        _app.Changelog.ProduceChangelog(new TopicPartition(ChangelogTopic, partition), ChangelogKey(keyBytes, memberBytes), add ? AddMarker : null);
+        App.Changelog.ProduceChangelog(new TopicPartition(ChangelogTopic, partition), ChangelogKey(keyBytes, memberBytes), add ? AddMarker : null);
 
         // An add counts as a set, a discard as a delete.
-        var ops = _stats.For(StreamContext.Current?.Stats, out var shared);
+        var ops = Stats.For(StreamContext.Current?.Stats, out var shared);
         if (add)
         {
             ops.Set(shared);
@@ -210,7 +186,7 @@ public sealed class SetTable<TKey, TMember> : ITableView
 
     private HashSet<TMember> DecodeSet(byte[] stored) => [.. Split(stored).Select(m => MemberCodec.Decode(m))];
 
-    private byte[] EncodeKey(TKey key) =>
+    private protected override byte[] EncodeKey(TKey key) =>
         KeyCodec.Encode(key) ?? throw new InvalidOperationException($"The key codec of table '{Name}' encoded a key as null.");
 
     bool ITableView.HasDefault => true;
@@ -234,7 +210,7 @@ public sealed class SetTable<TKey, TMember> : ITableView
             return badKey;
         }
 
-        return Answer(_stores.StoreOf(partition) is { } store && store.TryGet(EncodeKey(key), out var stored) ? DecodeSet(stored) : []);
+        return Answer(Stores.StoreOf(partition) is { } store && store.TryGet(EncodeKey(key), out var stored) ? DecodeSet(stored) : []);
     }
 
     // A missing key reads as the empty set.
@@ -242,18 +218,14 @@ public sealed class SetTable<TKey, TMember> : ITableView
         new(set.Count > 0 ? TableLookupStatus.Found : TableLookupStatus.Default, JsonSerializer.SerializeToUtf8Bytes(set, JsonOptions));
 
     TablePage ITableView.Browse(int? partition, int offset, int limit) =>
-        _stores.Browse(partition, offset, limit, key => TableKeyText.Format(KeyCodec.Decode(key)),
+        Stores.Browse(partition, offset, limit, key => TableKeyText.Format(KeyCodec.Decode(key)),
             value => JsonSerializer.SerializeToUtf8Bytes(DecodeSet(value), JsonOptions));
 
-    int? ITableView.PartitionOf(string keyText)
-    {
-        var count = _stores.PartitionCount;
-        return count == 0 ? null : Partitioner.Default.PartitionFor(EncodeKey(TableKeyText.Parse<TKey>(keyText)).AsSpan(), count);
-    }
+    int? ITableView.PartitionOf(string keyText) => PartitionOfKeyText(keyText);
 
     void ITableView.ApplyChangelog(int partition, byte[] key, byte[]? value, long offset)
     {
-        var store = _stores.Require(partition);
+        var store = Stores.Require(partition);
         var keyLength = BinaryPrimitives.ReadInt32BigEndian(key);
         lock (_writeLock)
         {

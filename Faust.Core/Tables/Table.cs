@@ -24,63 +24,20 @@ namespace Faust.Tables;
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed class Table<TKey, TValue> : ITableView
+public sealed class Table<TKey, TValue> : TableBase<TKey>, ITableView
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-    private readonly AppRuntime _app;
     private readonly Func<TValue>? _default;
-    private readonly PartitionedStores _stores;
-
-    PartitionedStores ITableView.Stores => _stores;
-    private readonly TableStats _stats;
 
     internal Table(AppRuntime app, string name, Func<TValue>? defaultFactory, int? partitions, string? help, Schema<TKey, TValue> schema, bool global = false)
+        : base(app, name, partitions, help)
     {
         IsGlobal = global;
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        _app = app;
-        Name = name;
         _default = defaultFactory;
-        DeclaredPartitions = partitions;
-        Help = help;
         (KeyCodec, ValueCodec) = schema.Resolve(app.Codecs);
-        _stores = new PartitionedStores(name, () => ChangelogTopic, () => app.StoreFactory);
-        _stats = app.Monitor.RegisterTable(name);
     }
 
-    /// <summary>The table's name.</summary>
-    public string Name { get; }
-
-    /// <summary>A description shown by <c>GET /table/</c>.</summary>
-    public string? Help { get; }
-
-    /// <summary>The partition count given at declaration, or null for the app's <c>TopicPartitions</c>.</summary>
-    public int? DeclaredPartitions { get; }
-
-    /// <summary>The changelog topic: <c>{app id}-{table}-changelog</c>.</summary>
-    public string ChangelogTopic
-    {
-        get
-        {
-            // Built once per app id and version (both may still change before the app starts), not once per write.
-            var options = _app.Options;
-            var cached = _changelogTopic;
-            if (cached is not null && ReferenceEquals(cached.Id, options.Id) && cached.Version == options.Version)
-            {
-                return cached.Topic;
-            }
-
-            var id = options.Id;
-            var version = options.Version;
-            var topic = $"{options.GroupId}-{Name}-changelog";
-            _changelogTopic = new TopicName(id, version, topic);
-            return topic;
-        }
-    }
-
-    private sealed record TopicName(string Id, int Version, string Topic);
-
-    private volatile TopicName? _changelogTopic;
+    PartitionedStores ITableView.Stores => Stores;
 
     // The last string key this thread encoded for this table, with its bytes: `table[k] += n` reads and then writes
     // the same key, and encodes it once. Only for string keys (immutable; equal strings encode to equal bytes). The
@@ -101,8 +58,8 @@ public sealed class Table<TKey, TValue> : ITableView
     /// <summary>Whether missing keys read as a default value.</summary>
     public bool HasDefault => _default is not null;
 
-    /// <summary>Encodes keys (for the store, the changelog and routing).</summary>
-    public ICodec<TKey> KeyCodec { get; }
+    /// <inheritdoc />
+    public override ICodec<TKey> KeyCodec { get; }
 
     /// <summary>Encodes values.</summary>
     public ICodec<TValue> ValueCodec { get; }
@@ -129,8 +86,8 @@ public sealed class Table<TKey, TValue> : ITableView
     {
         ArgumentNullException.ThrowIfNull(key);
         var context = StreamContext.Current;
-        _stats.For(context?.Stats, out var shared).Get(shared);
-        if (_stores.TryGet(EncodeKey(key), context, out var bytes, out _))
+        Stats.For(context?.Stats, out var shared).Get(shared);
+        if (Stores.TryGet(EncodeKey(key), context, out var bytes, out _))
         {
             value = ValueCodec.Decode(bytes);
             return true;
@@ -149,21 +106,21 @@ public sealed class Table<TKey, TValue> : ITableView
     {
         ArgumentNullException.ThrowIfNull(key);
         var context = StreamContext.Current;
-        _stores.ThrowIfConcurrent(context);
-        _stats.For(context?.Stats, out var shared).Delete(shared);
+        Stores.ThrowIfConcurrent(context);
+        Stats.For(context?.Stats, out var shared).Delete(shared);
         var keyBytes = EncodeKey(key);
-        if (!_stores.TryGet(keyBytes, context, out _, out var partition))
+        if (!Stores.TryGet(keyBytes, context, out _, out var partition))
         {
             return false;
         }
 
         ThrowIfNotOwned(partition);
-        if (!_stores.Require(partition).Delete(keyBytes))
+        if (!Stores.Require(partition).Delete(keyBytes))
         {
             return false;
         }
 
-        _app.Changelog.ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, null);
+        App.Changelog.ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, null);
         return true;
     }
 
@@ -173,13 +130,10 @@ public sealed class Table<TKey, TValue> : ITableView
     /// <summary>Values held by this worker.</summary>
     public IEnumerable<TValue> Values => Items().Select(static kv => kv.Value);
 
-    /// <summary>Number of keys held by this worker.</summary>
-    public int Count => _stores.Count;
-
     /// <summary>Key/value pairs held by this worker; a snapshot per partition, safe to use while agents write.</summary>
     public IEnumerable<KeyValuePair<TKey, TValue>> Items()
     {
-        foreach (var store in _stores.All)
+        foreach (var store in Stores.All)
         {
             if (store is null)
             {
@@ -205,24 +159,24 @@ public sealed class Table<TKey, TValue> : ITableView
         var keyBytes = EncodeKey(key);
         var valueBytes = ValueCodec.Encode(value) ?? throw new InvalidOperationException($"The value codec of table '{Name}' encoded a value as null.");
         var context = StreamContext.Current;
-        var partition = _stores.WritePartition(keyBytes, context);
+        var partition = Stores.WritePartition(keyBytes, context);
         ThrowIfNotOwned(partition);
-        _stores.Require(partition).Put(keyBytes, valueBytes);
-        _app.Changelog.ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, valueBytes);
-        _stats.For(context?.Stats, out var shared).Set(shared);
+        Stores.Require(partition).Put(keyBytes, valueBytes);
+        App.Changelog.ProduceChangelog(new TopicPartition(ChangelogTopic, partition), keyBytes, valueBytes);
+        Stats.For(context?.Stats, out var shared).Set(shared);
     }
 
     // A global table holds partitions other workers own and write; writing one here would fork it from its changelog.
     private void ThrowIfNotOwned(int partition)
     {
-        if (IsGlobal && !_app.Ownership.OwnsPartition(partition))
+        if (IsGlobal && !App.Ownership.OwnsPartition(partition))
         {
             throw new InvalidOperationException(
                 $"Partition {partition} of global table '{Name}' is owned by another worker: write it from an agent processing that partition (its owner).");
         }
     }
 
-    private byte[] EncodeKey(TKey key)
+    private protected override byte[] EncodeKey(TKey key)
     {
         if (typeof(TKey) == typeof(string))
         {
@@ -245,8 +199,6 @@ public sealed class Table<TKey, TValue> : ITableView
     private byte[] EncodeKeyUncached(TKey key) =>
         KeyCodec.Encode(key) ?? throw new InvalidOperationException($"The key codec of table '{Name}' encoded a key as null.");
 
-    int ITableView.Count => Count;
-
     TableLookup ITableView.Lookup(string keyText)
     {
         if (!TableKeyText.TryParse<TKey>(keyText, out var key, out var badKey))
@@ -264,7 +216,7 @@ public sealed class Table<TKey, TValue> : ITableView
             return badKey;
         }
 
-        return _stores.StoreOf(partition) is { } store && store.TryGet(EncodeKey(key), out var bytes)
+        return Stores.StoreOf(partition) is { } store && store.TryGet(EncodeKey(key), out var bytes)
             ? Answer(found: true, ValueCodec.Decode(bytes))
             : Answer(found: false, default!);
     }
@@ -281,13 +233,9 @@ public sealed class Table<TKey, TValue> : ITableView
         ValueCodec is IJsonValueCodec<TValue> json && value is not null ? json.ToJson(value) : JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions);
 
     TablePage ITableView.Browse(int? partition, int offset, int limit) =>
-        _stores.Browse(partition, offset, limit, key => TableKeyText.Format(KeyCodec.Decode(key)), value => RenderJson(ValueCodec.Decode(value)));
+        Stores.Browse(partition, offset, limit, key => TableKeyText.Format(KeyCodec.Decode(key)), value => RenderJson(ValueCodec.Decode(value)));
 
-    int? ITableView.PartitionOf(string keyText)
-    {
-        var count = _stores.PartitionCount;
-        return count == 0 ? null : Partitioner.Default.PartitionFor(EncodeKey(TableKeyText.Parse<TKey>(keyText)).AsSpan(), count);
-    }
+    int? ITableView.PartitionOf(string keyText) => PartitionOfKeyText(keyText);
 
     /// <summary>Raised when recovery of the worker's partitions of this table is done (Faust's <c>on_recover</c>).
     /// Runs on the recovery thread once every partition of the assignment is recovered; agents of partitions that
@@ -301,11 +249,11 @@ public sealed class Table<TKey, TValue> : ITableView
 
     /// <summary>Drops this worker's local state of every partition (Faust's <c>reset_state</c>); the changelog is
     /// untouched, so a restart recovers the table again.</summary>
-    public void ResetLocalState() => _stores.Clear();
+    public void ResetLocalState() => Stores.Clear();
 
     void ITableView.ApplyChangelog(int partition, byte[] key, byte[]? value, long offset)
     {
-        _stores.Require(partition).ApplyChangelog(key, value, offset);
+        Stores.Require(partition).ApplyChangelog(key, value, offset);
         if (ChangelogEvent is { } handler)
         {
             handler(this, new ChangelogEventArgs<TKey, TValue>(KeyCodec.Decode(key), value is null ? default : ValueCodec.Decode(value), value is null, partition, offset));
@@ -314,7 +262,7 @@ public sealed class Table<TKey, TValue> : ITableView
 
     void ITableView.ApplyChangelogBatch(int partition, ReadOnlySpan<ChangelogEntry> entries)
     {
-        _stores.Require(partition).ApplyChangelogBatch(entries);
+        Stores.Require(partition).ApplyChangelogBatch(entries);
         if (ChangelogEvent is { } handler)
         {
             foreach (var entry in entries)
