@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace Faust.Web.Tests.Kafka;
 
-// Issue 7 end to end: several copies of the sample server (Program.cs), each its own Kestrel host on a loopback port
+// Distributed serving (DESIGN decisions 4 and 5) end to end: several copies of the sample server (Program.cs), each its own Kestrel host on a loopback port
 // and its own data directory, in one consumer group on one mock cluster. Any worker answers any key with the owner's
 // answer; while the group rebalances the answer is the right value or 503, never a wrong one.
 [Collection(KafkaCollection.Name)]
