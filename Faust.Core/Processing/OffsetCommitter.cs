@@ -272,7 +272,7 @@ internal sealed partial class OffsetCommitter(
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A commit failed; it is retried at the next interval and no acknowledged offset is lost.")]
-    private static partial void LogCommitFailed(ILogger logger, Exception ex);
+    internal static partial void LogCommitFailed(ILogger logger, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An agent was still processing an event after {Seconds} s when its partitions were revoked; the worker hands them over anyway, and the next owner may process that event again.")]
     private static partial void LogHandOverInFlight(ILogger logger, double seconds);

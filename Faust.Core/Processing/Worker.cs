@@ -321,7 +321,7 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
         }
         catch (Exception ex)
         {
-            LogCommitFailed(Logger, ex);
+            OffsetCommitter.LogCommitFailed(Logger, ex);
         }
 
         // A clean shutdown: the others stop routing to this worker at once instead of after the group rebalances.
@@ -366,10 +366,6 @@ internal sealed partial class Worker : IWorkerRuntime, IMonitorSource, Hosting.I
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker of app {App} stopped without its last commit: an event was still in flight {Seconds} s after the stop (exactly_once commits only between events). The events since the previous commit will be processed again.")]
     private static partial void LogStoppedWithoutCommit(ILogger logger, string app, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A commit failed; it is retried at the next interval and no acknowledged offset is lost.")]
-    private static partial void LogCommitFailed(ILogger logger, Exception ex);
-
     [LoggerMessage(Level = LogLevel.Critical, Message = "Table recovery failed.")]
     private static partial void LogRecoveryFailed(ILogger logger, Exception ex);
-
 }
